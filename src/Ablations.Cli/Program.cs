@@ -1,3 +1,10 @@
-using static TorchSharp.torch;
-var a = randn(3, 3);
-Console.WriteLine(a.matmul(a).sum().item<float>());
+using System.CommandLine;
+using Ablations.Cli;
+using Ablations.Cli.Commands;
+
+var root = new RootCommand("ablate: train small decoder-only language models from swappable components and replay architecture ablations")
+{
+    InspectCommand.Create(),
+    DoctorCommand.Create(),
+};
+return CliRunner.Run(root, args);

@@ -1,0 +1,72 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Ablations.Native;
+using static TorchSharp.torch;
+
+namespace Ablations.Cli.Commands;
+
+/// <summary>`ablate doctor`: versions, devices, threads, measured matrix-multiply speed and the native-library fix.</summary>
+public static class DoctorCommand
+{
+    const string NeededVersion = "GLIBCXX_3.4.32";
+
+    public static Command Create()
+    {
+        var command = new Command("doctor", "check TorchSharp, libtorch, devices, threads and measured fp32 matmul speed");
+        command.SetAction(_ => CliRunner.Guard(Run));
+        return command;
+    }
+
+    static int Run()
+    {
+        Console.WriteLine($"TorchSharp      {typeof(TorchSharp.torch).Assembly.GetName().Version}");
+        Console.WriteLine($"libtorch        {__version__}");
+        Console.WriteLine($".NET            {Environment.Version} on {System.Runtime.InteropServices.RuntimeInformation.OSDescription}");
+        var cuda = cuda_is_available();
+        Console.WriteLine($"devices         cpu{(cuda ? $", cuda x{TorchSharp.torch.cuda.device_count()}" : " (no CUDA device; build with -p:TorchBackend=cuda for GPUs)")}");
+        Console.WriteLine($"threads         torch {get_num_threads()}, logical cores {Environment.ProcessorCount}");
+        Console.WriteLine($"native fix      {NativeFixStatus()}");
+        foreach (var n in new[] { 512, 1024 })
+            Console.WriteLine($"fp32 matmul     {n}x{n}: {MeasureGflops(n, CPU):F1} GFLOP/s (cpu)");
+        if (cuda) Console.WriteLine($"fp32 matmul     4096x4096: {MeasureGflops(4096, CUDA):F1} GFLOP/s (cuda)");
+        return CliRunner.Ok;
+    }
+
+    /// <summary>Median-of-runs GFLOP/s of an n x n fp32 matrix product.</summary>
+    public static double MeasureGflops(int n, Device device)
+    {
+        using var scope = NewDisposeScope();
+        var a = randn(n, n, device: device);
+        var b = randn(n, n, device: device);
+        for (int i = 0; i < 3; i++) a.matmul(b);
+        var rates = new List<double>();
+        for (int r = 0; r < 5; r++)
+        {
+            var reps = Math.Max(1, 2_000_000_000 / (2L * n * n * n));
+            var sw = Stopwatch.StartNew();
+            for (int i = 0; i < reps; i++) a.matmul(b).Dispose();
+            if (device.type == TorchSharp.DeviceType.CUDA) TorchSharp.torch.cuda.synchronize();
+            rates.Add(2.0 * n * n * n * reps / sw.Elapsed.TotalSeconds / 1e9);
+        }
+        rates.Sort();
+        return rates[rates.Count / 2];
+    }
+
+    static string NativeFixStatus()
+    {
+        var system = ElfVersionNeeds.FindSystemLibStdCxx();
+        var systemHas = system != null && ElfVersionNeeds.Defines(system, NeededVersion);
+        var shim = new[] { Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", "libLibTorchSharp.so"),
+                           Path.Combine(AppContext.BaseDirectory, "libLibTorchSharp.so") }.FirstOrDefault(File.Exists);
+        if (shim == null) return "libLibTorchSharp.so not found beside the program (not Linux x64?)";
+        var flags = ElfVersionNeeds.ReadFlags(shim, NeededVersion);
+        var weak = flags is ushort f && (f & ElfVersionNeeds.VerFlagWeak) != 0;
+        var where = system ?? "no libstdc++.so.6 found";
+        return (systemHas, weak) switch
+        {
+            (true, _) => $"not needed: {where} provides {NeededVersion}",
+            (false, true) => $"applied: {NeededVersion} marked weak in {shim} ({where} lacks it)",
+            (false, false) => $"MISSING: {where} lacks {NeededVersion} and {shim} still requires it (rebuild)",
+        };
+    }
+}

@@ -1,0 +1,70 @@
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Ablations.Config;
+
+/// <summary>
+/// Reads a configuration file into immutable records, once: YAML syntax, unknown keys, types and
+/// consistency are all checked here, and every failure names the file, line, key and what is allowed.
+/// </summary>
+public static class ConfigLoader
+{
+    public static RunConfig LoadRun(string path, IEnumerable<string>? overrides = null) =>
+        Load<RunConfig>(path, overrides);
+
+    public static T Load<T>(string path, IEnumerable<string>? overrides = null) where T : IValidatable, new()
+    {
+        if (!File.Exists(path))
+            throw new ConfigException(Directory.Exists(path) ? "is a folder, expected a YAML file" : "file not found", path);
+        string text;
+        try { text = File.ReadAllText(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigException($"cannot read: {e.Message}", path);
+        }
+        return Parse<T>(text, path, overrides);
+    }
+
+    /// <summary>Parses YAML text; <paramref name="source"/> names it in errors.</summary>
+    public static T Parse<T>(string yaml, string source, IEnumerable<string>? overrides = null) where T : IValidatable, new()
+    {
+        var root = ReadTree(yaml, source);
+        var applied = ConfigOverrides.Apply(root, typeof(T), overrides ?? Array.Empty<string>());
+        var binder = new YamlBinder(source, applied);
+        var config = binder.Bind<T>(root);
+        var errors = config.Validate().ToList();
+        if (errors.Count > 0)
+        {
+            var first = binder.ErrorAt(errors[0].Key, errors[0].Message);
+            if (errors.Count == 1) throw first;
+            var rest = errors.Skip(1).Select(e => binder.ErrorAt(e.Key, e.Message).Message);
+            throw new ConfigException(first.Message + Environment.NewLine + string.Join(Environment.NewLine, rest));
+        }
+        return config;
+    }
+
+    /// <summary>The YAML document as a mapping tree (an empty file is an empty mapping).</summary>
+    public static YamlMappingNode ReadTree(string yaml, string source)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlException e)
+        {
+            var reason = (e.InnerException?.Message ?? e.Message).Trim();
+            // YamlDotNet prefixes its own "(Line: .., Col: ..)" location; ours comes first instead.
+            var close = reason.IndexOf("): ", StringComparison.Ordinal);
+            if (reason.StartsWith("(Line:") && close > 0) reason = reason[(close + 3)..];
+            throw new ConfigException($"YAML syntax error: {reason}", source, (int)e.Start.Line, (int)e.Start.Column);
+        }
+        if (stream.Documents.Count == 0) return new YamlMappingNode();
+        if (stream.Documents.Count > 1) throw new ConfigException("expected one YAML document, found several ('---')", source);
+        var rootNode = stream.Documents[0].RootNode;
+        if (rootNode is YamlScalarNode { Value: null or "" }) return new YamlMappingNode();
+        if (rootNode is not YamlMappingNode map)
+            throw new ConfigException("expected a mapping of sections at the top (model:, ...)", source, (int)rootNode.Start.Line, (int)rootNode.Start.Column);
+        return map;
+    }
+}

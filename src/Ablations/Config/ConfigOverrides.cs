@@ -1,0 +1,105 @@
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Ablations.Config;
+
+/// <summary>
+/// Applies "dotted.key=value" overrides (from --set, or an experiment's variants) to a YAML tree before it is bound.
+/// Keys are checked against the record types, so a typo fails at once. A key may leave out intermediate
+/// sections when the rest names exactly one key below: model.n_kv_heads means model.attention.n_kv_heads.
+/// </summary>
+public static class ConfigOverrides
+{
+    /// <summary>Applies each override and returns the resolved path of each, mapped to the text the user wrote.</summary>
+    public static Dictionary<string, string> Apply(YamlMappingNode root, Type rootType, IEnumerable<string> assignments)
+    {
+        var applied = new Dictionary<string, string>();
+        foreach (var text in assignments)
+        {
+            var eq = text.IndexOf('=');
+            if (eq <= 0)
+                throw new ConfigException($"expected key=value, e.g. model.d_model=256", $"--set {text}");
+            var key = text[..eq].Trim();
+            var path = Resolve(rootType, key, text);
+            Set(root, path, ParseValue(text[(eq + 1)..], text));
+            applied[string.Join('.', path)] = $"--set {text}";
+        }
+        return applied;
+    }
+
+    /// <summary>The full key path for <paramref name="key"/>, or a ConfigException naming the allowed keys.</summary>
+    public static string[] Resolve(Type rootType, string key, string text)
+    {
+        var segments = key.Split('.');
+        var path = new List<string>();
+        var type = rootType;
+        for (int i = 0; i < segments.Length; i++)
+        {
+            var props = YamlBinder.SettableProperties(type);
+            if (props.TryGetValue(segments[i], out var prop))
+            {
+                path.Add(segments[i]);
+                var t = Nullable.GetUnderlyingType(prop.PropertyType) ?? prop.PropertyType;
+                if (i < segments.Length - 1 && !YamlBinder.IsRecord(t))
+                    throw new ConfigException($"'{string.Join('.', path)}' is a value, not a section", $"--set {text}", key: key);
+                type = t;
+                continue;
+            }
+            var rest = segments[i..];
+            var matches = Leaves(type, "").Where(l => l.EndsWith("." + string.Join('.', rest)) || l == string.Join('.', rest)).ToList();
+            if (matches.Count == 1)
+            {
+                path.AddRange(matches[0].Split('.'));
+                return path.ToArray();
+            }
+            var where = path.Count > 0 ? " in " + string.Join('.', path) : "";
+            var hint = matches.Count > 1 ? $"; it is ambiguous, write one of: {string.Join(", ", matches.Select(m => Prefix(path) + m))}" : "";
+            throw new ConfigException($"unknown key '{segments[i]}'{where}; allowed: {string.Join(", ", props.Keys)}{hint}", $"--set {text}", key: key);
+        }
+        return path.ToArray();
+    }
+
+    static string Prefix(List<string> path) => path.Count > 0 ? string.Join('.', path) + "." : "";
+
+    static IEnumerable<string> Leaves(Type type, string prefix)
+    {
+        foreach (var (name, prop) in YamlBinder.SettableProperties(type))
+        {
+            var t = Nullable.GetUnderlyingType(prop.PropertyType) ?? prop.PropertyType;
+            var path = prefix.Length == 0 ? name : prefix + "." + name;
+            if (YamlBinder.IsRecord(t)) foreach (var leaf in Leaves(t, path)) yield return leaf;
+            else yield return path;
+        }
+    }
+
+    static YamlNode ParseValue(string value, string text)
+    {
+        if (string.IsNullOrWhiteSpace(value)) return new YamlScalarNode(null);
+        try
+        {
+            var stream = new YamlStream();
+            stream.Load(new StringReader(value));
+            return stream.Documents.Count == 0 ? new YamlScalarNode(null) : stream.Documents[0].RootNode;
+        }
+        catch (YamlException e)
+        {
+            throw new ConfigException($"cannot read the value '{value}': {e.InnerException?.Message ?? e.Message}", $"--set {text}");
+        }
+    }
+
+    static void Set(YamlMappingNode root, string[] path, YamlNode value)
+    {
+        var node = root;
+        for (int i = 0; i < path.Length - 1; i++)
+        {
+            var key = new YamlScalarNode(path[i]);
+            if (!node.Children.TryGetValue(key, out var child) || child is not YamlMappingNode map)
+            {
+                map = new YamlMappingNode();
+                node.Children[key] = map;
+            }
+            node = map;
+        }
+        node.Children[new YamlScalarNode(path[^1])] = value;
+    }
+}

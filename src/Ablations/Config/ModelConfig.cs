@@ -1,0 +1,62 @@
+namespace Ablations.Config;
+
+/// <summary>A decoder-only language model: sizes and one record per component family.</summary>
+public sealed record ModelConfig : IValidatable
+{
+    public int VocabSize { get; init; } = 256;
+    public int DModel { get; init; } = 128;
+    public int NLayers { get; init; } = 4;
+    /// <summary>Longest sequence the model is built for (size of learned position tables, RoPE tables).</summary>
+    public int ContextLength { get; init; } = 256;
+    public AttentionConfig Attention { get; init; } = new();
+    public PositionConfig Positions { get; init; } = new();
+    public NormConfig Norm { get; init; } = new();
+    public FeedForwardConfig FeedForward { get; init; } = new();
+    /// <summary>Absent: every layer is dense.</summary>
+    public MoeConfig? Moe { get; init; }
+    public bool TieEmbeddings { get; init; } = true;
+    public EmbeddingScale EmbeddingScale { get; init; } = EmbeddingScale.None;
+    public double InitStd { get; init; } = 0.02;
+    public double Dropout { get; init; }
+
+    public IEnumerable<ConfigError> Validate()
+    {
+        if (VocabSize <= 0) yield return new("vocab_size", $"must be a positive integer, got {VocabSize}");
+        if (DModel <= 0) yield return new("d_model", $"must be a positive integer, got {DModel}");
+        if (NLayers <= 0) yield return new("n_layers", $"must be a positive integer, got {NLayers}");
+        if (ContextLength <= 0) yield return new("context_length", $"must be a positive integer, got {ContextLength}");
+        if (InitStd <= 0) yield return new("init_std", $"must be positive, got {InitStd}");
+        if (Dropout < 0 || Dropout >= 1) yield return new("dropout", $"must be in [0, 1), got {Dropout}");
+
+        foreach (var e in Nested("attention", Attention.Validate())) yield return e;
+        foreach (var e in Nested("positions", Positions.Validate())) yield return e;
+        foreach (var e in Nested("norm", Norm.Validate())) yield return e;
+        foreach (var e in Nested("feed_forward", FeedForward.Validate())) yield return e;
+        if (Moe != null)
+        {
+            foreach (var e in Nested("moe", Moe.Validate())) yield return e;
+            if (Moe.DenseLayers > NLayers)
+                yield return new("moe.dense_layers", $"{Moe.DenseLayers} dense layers but only n_layers = {NLayers}");
+        }
+
+        var a = Attention;
+        if (a.Kind != AttentionKind.Mla && a.HeadDim == null && a.NHeads > 0 && DModel % a.NHeads != 0)
+            yield return new("attention.n_heads", $"d_model = {DModel} is not divisible by n_heads = {a.NHeads}; set head_dim or pick a divisor of d_model");
+        if (Positions.Kind == PositionKind.Rope && a.NHeads > 0 && DModel > 0)
+        {
+            var rope = a.RopeDim(DModel);
+            var key = a.Kind == AttentionKind.Mla ? "attention.qk_rope_head_dim" : (a.HeadDim != null ? "attention.head_dim" : "attention.n_heads");
+            if (rope % 2 != 0)
+                yield return new(key, $"RoPE rotates pairs of dimensions, so its dimension must be even; got {rope}");
+        }
+        var pattern = a.Pattern();
+        if (pattern != null && pattern.Count > NLayers)
+        {
+            var key = a.LayerPattern != null ? "attention.layer_pattern" : "attention.local_global";
+            yield return new(key, $"the pattern is {pattern.Count} layers long but the model has n_layers = {NLayers}");
+        }
+    }
+
+    static IEnumerable<ConfigError> Nested(string prefix, IEnumerable<ConfigError> errors) =>
+        errors.Select(e => e with { Key = prefix + "." + e.Key });
+}

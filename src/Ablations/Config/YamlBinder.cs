@@ -1,0 +1,188 @@
+using System.Collections;
+using System.Globalization;
+using System.Reflection;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Ablations.Config;
+
+/// <summary>
+/// Binds a YAML node tree onto immutable configuration records by their snake_case property names.
+/// Unknown keys, wrong types and values outside an enum fail here, naming the key, where it is and
+/// what is allowed. Remembers where each key was written so later validation can point at it.
+/// </summary>
+public sealed class YamlBinder
+{
+    readonly string _source;
+    readonly IReadOnlyDictionary<string, string> _overrides;
+    readonly Dictionary<string, Mark> _marks = new();
+
+    /// <param name="source">The file the tree was read from, named in every error.</param>
+    /// <param name="overrides">Key paths set from the command line (path to the "--set k=v" text), named instead of the file.</param>
+    public YamlBinder(string source, IReadOnlyDictionary<string, string>? overrides = null)
+    {
+        _source = source;
+        _overrides = overrides ?? new Dictionary<string, string>();
+    }
+
+    /// <summary>The "--set" text that wrote <paramref name="path"/> or one of its ancestors, if any.</summary>
+    public string? OverrideOf(string path)
+    {
+        for (var p = path; p.Length > 0; p = Parent(p))
+            if (_overrides.TryGetValue(p, out var text)) return text;
+        return null;
+    }
+
+    /// <summary>The error for <paramref name="key"/>, located where the key (or its nearest written ancestor) was written.</summary>
+    public ConfigException ErrorAt(string key, string message)
+    {
+        var set = OverrideOf(key);
+        if (set != null) return new ConfigException(message, set, key: key);
+        for (var p = key; p.Length > 0; p = Parent(p))
+            if (_marks.TryGetValue(p, out var mark)) return new ConfigException(message, _source, (int)mark.Line, (int)mark.Column, key);
+        return new ConfigException(message, _source, key: key);
+    }
+
+    static string Parent(string path)
+    {
+        var dot = path.LastIndexOf('.');
+        return dot < 0 ? "" : path[..dot];
+    }
+
+    /// <summary>Where each bound key path (e.g. model.attention.n_heads) was written.</summary>
+    public IReadOnlyDictionary<string, Mark> Marks => _marks;
+
+    public T Bind<T>(YamlMappingNode root, string prefix = "") where T : new() =>
+        (T)BindRecord(typeof(T), root, prefix);
+
+    object BindRecord(Type type, YamlMappingNode map, string path)
+    {
+        var instance = Activator.CreateInstance(type)!;
+        var props = SettableProperties(type);
+        foreach (var (keyNode, valueNode) in map.Children)
+        {
+            var key = ((YamlScalarNode)keyNode).Value ?? "";
+            var keyPath = Join(path, key);
+            if (!props.TryGetValue(key, out var prop))
+                throw Error(keyNode.Start, keyPath,
+                    $"unknown key '{key}'; allowed keys{(path.Length > 0 ? " in " + path : "")}: {string.Join(", ", props.Keys)}");
+            _marks[keyPath] = keyNode.Start;
+            prop.SetValue(instance, BindValue(prop.PropertyType, valueNode, keyPath));
+        }
+        return instance;
+    }
+
+    object? BindValue(Type type, YamlNode node, string path)
+    {
+        var underlying = Nullable.GetUnderlyingType(type);
+        if (node is YamlScalarNode s && IsNull(s))
+        {
+            if (underlying != null || !type.IsValueType) return null;
+            throw Error(node.Start, path, $"a value is required ({Describe(type)})");
+        }
+        type = underlying ?? type;
+
+        if (IsRecord(type))
+        {
+            if (node is not YamlMappingNode m)
+                throw Error(node.Start, path, $"expected a mapping of keys ({string.Join(", ", SettableProperties(type).Keys)})");
+            return BindRecord(type, m, path);
+        }
+        if (TryElementType(type, out var element))
+        {
+            if (node is not YamlSequenceNode seq)
+                throw Error(node.Start, path, $"expected a list of {Describe(element)}");
+            var list = (IList)Activator.CreateInstance(typeof(List<>).MakeGenericType(element))!;
+            int i = 0;
+            foreach (var item in seq.Children) list.Add(BindValue(element, item, $"{path}[{i++}]"));
+            if (type.IsArray)
+            {
+                var array = Array.CreateInstance(element, list.Count);
+                list.CopyTo(array, 0);
+                return array;
+            }
+            return list;
+        }
+        if (node is not YamlScalarNode scalar)
+            throw Error(node.Start, path, $"expected {Describe(type)}, got a {(node is YamlMappingNode ? "mapping" : "list")}");
+        return ConvertScalar(type, scalar.Value ?? "", node.Start, path);
+    }
+
+    object ConvertScalar(Type type, string text, Mark at, string path)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        if (type == typeof(string)) return text;
+        if (type == typeof(bool))
+        {
+            if (text is "true" or "True" or "yes" or "on") return true;
+            if (text is "false" or "False" or "no" or "off") return false;
+        }
+        else if (type == typeof(int))
+        {
+            if (int.TryParse(text, NumberStyles.Integer, inv, out var i)) return i;
+            if (double.TryParse(text, NumberStyles.Float, inv, out var d) && d == Math.Floor(d) && Math.Abs(d) <= int.MaxValue) return (int)d;
+        }
+        else if (type == typeof(long))
+        {
+            if (long.TryParse(text, NumberStyles.Integer, inv, out var l)) return l;
+            if (double.TryParse(text, NumberStyles.Float, inv, out var d) && d == Math.Floor(d) && Math.Abs(d) < 9e18) return (long)d;
+        }
+        else if (type == typeof(double))
+        {
+            if (double.TryParse(text, NumberStyles.Float, inv, out var d)) return d;
+        }
+        else if (type.IsEnum)
+        {
+            foreach (var name in Enum.GetNames(type))
+                if (SnakeCase.Of(name) == text) return Enum.Parse(type, name);
+            throw Error(at, path, $"'{text}' is not allowed; allowed: {SnakeCase.EnumValues(type)}");
+        }
+        throw Error(at, path, $"expected {Describe(type)}, got '{text}'");
+    }
+
+    ConfigException Error(Mark at, string key, string message)
+    {
+        var set = OverrideOf(key);
+        return set != null ? new ConfigException(message, set, key: key) : new(message, _source, (int)at.Line, (int)at.Column, key);
+    }
+
+    static bool IsNull(YamlScalarNode s) =>
+        s.Style == ScalarStyle.Plain && (s.Value is null or "" or "~" or "null" or "Null" or "NULL");
+
+    static string Join(string path, string key) => path.Length == 0 ? key : path + "." + key;
+
+    /// <summary>A configuration record: a class of this assembly's Config namespace with a parameterless constructor.</summary>
+    public static bool IsRecord(Type t) =>
+        t.IsClass && t != typeof(string) && t.Namespace == typeof(YamlBinder).Namespace && t.GetConstructor(Type.EmptyTypes) != null;
+
+    public static bool TryElementType(Type t, out Type element)
+    {
+        if (t.IsArray) { element = t.GetElementType()!; return true; }
+        if (t.IsGenericType && (t.GetGenericTypeDefinition() == typeof(IReadOnlyList<>) || t.GetGenericTypeDefinition() == typeof(List<>)))
+        { element = t.GetGenericArguments()[0]; return true; }
+        element = typeof(object);
+        return false;
+    }
+
+    /// <summary>The YAML keys of a record type, in declaration order, with the property each one sets.</summary>
+    public static Dictionary<string, PropertyInfo> SettableProperties(Type type)
+    {
+        var result = new Dictionary<string, PropertyInfo>();
+        foreach (var p in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+            if (p.CanWrite && p.GetIndexParameters().Length == 0 && p.Name != "EqualityContract")
+                result[SnakeCase.Of(p.Name)] = p;
+        return result;
+    }
+
+    public static string Describe(Type type)
+    {
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        if (type == typeof(int) || type == typeof(long)) return "an integer";
+        if (type == typeof(double)) return "a number";
+        if (type == typeof(bool)) return "true or false";
+        if (type == typeof(string)) return "a string";
+        if (type.IsEnum) return "one of " + SnakeCase.EnumValues(type);
+        if (TryElementType(type, out var e)) return "a list of " + Describe(e);
+        return "a mapping";
+    }
+}

@@ -1,0 +1,81 @@
+using Ablations.Config;
+using Ablations.Model.Norms;
+using Ablations.Model.Positions;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Ablations.Model.Attention;
+
+/// <summary>
+/// Grouped-query attention (Ainslie et al. 2023, arXiv 2305.13245): n_heads query heads share n_kv_heads
+/// key/value heads. Multi-head attention is n_kv_heads = n_heads; multi-query attention is n_kv_heads = 1.
+/// Optional QK-Norm (RMSNorm per head on queries and keys, before RoPE).
+/// </summary>
+public sealed class GroupedQueryAttention : CausalSelfAttention
+{
+    readonly Linear q_proj, k_proj, v_proj, o_proj;
+    readonly RmsNorm? q_norm, k_norm;
+    readonly RotaryEmbedding? rope;
+    readonly long _heads, _kvHeads, _headDim;
+
+    public GroupedQueryAttention(ModelConfig model, LayerSpec layer) : base(nameof(GroupedQueryAttention), layer)
+    {
+        var a = model.Attention;
+        _heads = a.NHeads;
+        _kvHeads = a.ResolvedNKvHeads;
+        _headDim = a.ResolvedHeadDim(model.DModel);
+        q_proj = nn.Linear(model.DModel, _heads * _headDim, hasBias: false);
+        k_proj = nn.Linear(model.DModel, _kvHeads * _headDim, hasBias: false);
+        v_proj = nn.Linear(model.DModel, _kvHeads * _headDim, hasBias: false);
+        o_proj = nn.Linear(_heads * _headDim, model.DModel, hasBias: false);
+        if (a.QkNorm)
+        {
+            q_norm = new RmsNorm(_headDim, model.Norm.Eps);
+            k_norm = new RmsNorm(_headDim, model.Norm.Eps);
+        }
+        if (model.Positions.Kind == PositionKind.Rope)
+            rope = new RotaryEmbedding(_headDim, model.ContextLength, model.Positions.RopeTheta);
+        RegisterComponents();
+    }
+
+    public override Tensor Forward(Tensor x, ForwardContext context)
+    {
+        using var scope = NewDisposeScope();
+        var (b, t) = (x.shape[0], x.shape[1]);
+        var q = q_proj.call(x).view(b, t, _heads, _headDim).transpose(1, 2);      // [b, heads, t, head_dim]
+        var k = k_proj.call(x).view(b, t, _kvHeads, _headDim).transpose(1, 2);    // [b, kv_heads, t, head_dim]
+        var v = v_proj.call(x).view(b, t, _kvHeads, _headDim).transpose(1, 2);
+        if (q_norm != null) { q = q_norm.call(q); k = k_norm!.call(k); }
+        if (rope != null) { q = rope.Apply(q, context.Start); k = rope.Apply(k, context.Start); }
+
+        var kStart = context.Start;
+        if (context.CacheOf(Layer.Index) is { } cache)
+        {
+            (var held, kStart) = cache.Append(k, v);
+            (k, v) = (held[0], held[1]);                                            // [b, kv_heads, held+t, head_dim]
+        }
+        if (_kvHeads != _heads)
+        {
+            k = k.repeat_interleave(_heads / _kvHeads, 1);                            // [b, heads, keys, head_dim]
+            v = v.repeat_interleave(_heads / _kvHeads, 1);
+        }
+        var y = Attend(q, k, v, context.Start, kStart);                              // [b, heads, t, head_dim]
+        y = y.transpose(1, 2).reshape(b, t, _heads * _headDim);
+        return o_proj.call(y).MoveToOuterDisposeScope();
+    }
+
+    public override KvCache NewCache() => new(timeDim: 2, Layer.Window);
+
+    public static long ParameterCount(ModelConfig model)
+    {
+        var a = model.Attention;
+        long d = model.DModel, h = a.NHeads, kv = a.ResolvedNKvHeads, hd = a.ResolvedHeadDim(model.DModel);
+        var norms = a.QkNorm ? 2 * RmsNorm.ParameterCount(hd) : 0;
+        return d * h * hd + 2 * d * kv * hd + h * hd * d + norms;
+    }
+
+    /// <summary>Keys and values of every key/value head: 2 n_kv_heads head_dim (DeepSeek-V2's 2 n_g d_h).</summary>
+    public static long KvElementsPerToken(ModelConfig model) =>
+        2L * model.Attention.ResolvedNKvHeads * model.Attention.ResolvedHeadDim(model.DModel);
+}

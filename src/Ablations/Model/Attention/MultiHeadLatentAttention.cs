@@ -1,0 +1,96 @@
+using Ablations.Config;
+using Ablations.Model.Norms;
+using Ablations.Model.Positions;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Ablations.Model.Attention;
+
+/// <summary>
+/// Multi-head latent attention (DeepSeek-V2, arXiv 2405.04434; DeepSeek-V3, arXiv 2412.19437). Keys and values
+/// come from a shared latent of width kv_lora_rank, which is what the cache holds; RoPE acts on a separate,
+/// decoupled slice (qk_rope_head_dim) whose key is shared by all heads and cached beside the latent.
+/// Queries go through their own low-rank bottleneck when q_lora_rank > 0.
+/// </summary>
+public sealed class MultiHeadLatentAttention : CausalSelfAttention
+{
+    readonly Linear? q_proj, q_a_proj, q_b_proj;
+    readonly RmsNorm? q_a_norm;
+    readonly Linear kv_a_proj, kv_b_proj, o_proj;
+    readonly RmsNorm kv_a_norm;
+    readonly RotaryEmbedding? rope;
+    readonly long _heads, _rank, _nope, _ropeDim, _vDim;
+
+    public MultiHeadLatentAttention(ModelConfig model, LayerSpec layer) : base(nameof(MultiHeadLatentAttention), layer)
+    {
+        var a = model.Attention;
+        _heads = a.NHeads;
+        _rank = a.KvLoraRank!.Value;
+        _nope = a.QkNopeHeadDim!.Value;
+        _ropeDim = a.QkRopeHeadDim!.Value;
+        _vDim = a.VHeadDim!.Value;
+        long d = model.DModel, qk = _nope + _ropeDim;
+        var qRank = a.QLoraRank ?? 0;
+        if (qRank > 0)
+        {
+            q_a_proj = nn.Linear(d, qRank, hasBias: false);
+            q_a_norm = new RmsNorm(qRank, model.Norm.Eps);
+            q_b_proj = nn.Linear(qRank, _heads * qk, hasBias: false);
+        }
+        else q_proj = nn.Linear(d, _heads * qk, hasBias: false);
+        kv_a_proj = nn.Linear(d, _rank + _ropeDim, hasBias: false);
+        kv_a_norm = new RmsNorm(_rank, model.Norm.Eps);
+        kv_b_proj = nn.Linear(_rank, _heads * (_nope + _vDim), hasBias: false);
+        o_proj = nn.Linear(_heads * _vDim, d, hasBias: false);
+        if (model.Positions.Kind == PositionKind.Rope)
+            rope = new RotaryEmbedding(_ropeDim, model.ContextLength, model.Positions.RopeTheta);
+        RegisterComponents();
+    }
+
+    public override Tensor Forward(Tensor x, ForwardContext context)
+    {
+        using var scope = NewDisposeScope();
+        var (b, t) = (x.shape[0], x.shape[1]);
+        var qFlat = q_proj != null ? q_proj.call(x) : q_b_proj!.call(q_a_norm!.call(q_a_proj!.call(x)));
+        var q = qFlat.view(b, t, _heads, _nope + _ropeDim).transpose(1, 2);          // [b, heads, t, nope+rope]
+        var qParts = q.split(new[] { _nope, _ropeDim }, -1);
+        var (qNope, qRope) = (qParts[0], qParts[1]);
+
+        var kvA = kv_a_proj.call(x).split(new[] { _rank, _ropeDim }, -1);
+        var latent = kv_a_norm.call(kvA[0]);                                            // [b, t, rank]
+        var kRope = kvA[1].unsqueeze(1);                                                // [b, 1, t, rope]: one key shared by all heads
+        if (rope != null) { qRope = rope.Apply(qRope, context.Start); kRope = rope.Apply(kRope, context.Start); }
+
+        var kStart = context.Start;
+        if (context.CacheOf(Layer.Index) is { } cache)
+        {
+            (var held, kStart) = cache.Append(latent, kRope.squeeze(1));               // caches [b, t, rank] and [b, t, rope]
+            (latent, kRope) = (held[0], held[1].unsqueeze(1));
+        }
+        var keys = latent.shape[1];
+        var kv = kv_b_proj.call(latent).view(b, keys, _heads, _nope + _vDim).transpose(1, 2);  // [b, heads, keys, nope+v]
+        var kvParts = kv.split(new[] { _nope, _vDim }, -1);
+        var k = cat(new[] { kvParts[0], kRope.expand(b, _heads, keys, _ropeDim) }, -1);   // [b, heads, keys, nope+rope]
+        q = cat(new[] { qNope, qRope }, -1);
+        var y = Attend(q, k, kvParts[1], context.Start, kStart);                       // [b, heads, t, v]
+        y = y.transpose(1, 2).reshape(b, t, _heads * _vDim);
+        return o_proj.call(y).MoveToOuterDisposeScope();
+    }
+
+    public override KvCache NewCache() => new(timeDim: 1, Layer.Window);
+
+    public static long ParameterCount(ModelConfig model)
+    {
+        var a = model.Attention;
+        long d = model.DModel, h = a.NHeads, r = a.KvLoraRank!.Value, qr = a.QLoraRank ?? 0;
+        long nope = a.QkNopeHeadDim!.Value, rope = a.QkRopeHeadDim!.Value, v = a.VHeadDim!.Value;
+        var query = qr > 0 ? d * qr + RmsNorm.ParameterCount(qr) + qr * h * (nope + rope) : d * h * (nope + rope);
+        var keyValue = d * (r + rope) + RmsNorm.ParameterCount(r) + r * h * (nope + v);
+        return query + keyValue + h * v * d;
+    }
+
+    /// <summary>The latent and the shared RoPE key: d_c + d_h^R (DeepSeek-V2, Table 1).</summary>
+    public static long KvElementsPerToken(ModelConfig model) =>
+        model.Attention.KvLoraRank!.Value + model.Attention.QkRopeHeadDim!.Value;
+}

@@ -1,0 +1,99 @@
+using Ablations.Config;
+using Ablations.Model.FeedForward;
+using Ablations.Model.Norms;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Ablations.Model;
+
+/// <summary>What one decoder call returns: logits [batch, time, vocab] and the summed MoE balance loss, if any.</summary>
+public sealed record DecoderOutput(Tensor Logits, Tensor? AuxLoss);
+
+/// <summary>
+/// A decoder-only language model assembled from the configuration: token (and optionally learned position)
+/// embeddings, one block per entry of the layer plan, a final norm and the output head (tied or not).
+/// </summary>
+public sealed class Decoder : nn.Module<Tensor, Tensor>
+{
+    readonly Embedding embed_tokens;
+    readonly Embedding? embed_positions;
+    readonly ModuleList<DecoderBlock> layers;
+    readonly nn.Module<Tensor, Tensor>? final_norm;
+    readonly Linear? lm_head;
+    readonly double _embeddingScale;
+
+    public Decoder(ModelConfig config) : base(nameof(Decoder))
+    {
+        Config = config;
+        Plan = LayerPlan.From(config);
+        embed_tokens = nn.Embedding(config.VocabSize, config.DModel);
+        if (config.Positions.Kind == PositionKind.Learned) embed_positions = nn.Embedding(config.ContextLength, config.DModel);
+        layers = new ModuleList<DecoderBlock>(Plan.Layers.Select(l => DecoderBlock.Create(config, l)).ToArray());
+        if (DecoderBlock.NeedsFinalNorm(config.Norm.Placement)) final_norm = NormFactory.Create(config.Norm, config.DModel);
+        if (!config.TieEmbeddings) lm_head = nn.Linear(config.DModel, config.VocabSize, hasBias: false);
+        _embeddingScale = config.EmbeddingScale == EmbeddingScale.SqrtDModel ? Math.Sqrt(config.DModel) : 1.0;
+        RegisterComponents();
+        Initialize();
+    }
+
+    public ModelConfig Config { get; }
+    public LayerPlan Plan { get; }
+    public IReadOnlyList<DecoderBlock> Layers => layers.ToList();
+
+    public override Tensor forward(Tensor tokens) => Forward(tokens).Logits;
+
+    /// <summary>
+    /// tokens: [batch, time]. With a cache, the tokens continue the sequence the cache holds (incremental
+    /// decoding); without one, they start at position 0 (training, evaluation).
+    /// </summary>
+    public DecoderOutput Forward(Tensor tokens, DecoderCache? cache = null)
+    {
+        var start = cache?.Position ?? 0;
+        var t = tokens.shape[1];
+        if (start + t > Config.ContextLength && Config.Positions.Kind != PositionKind.None)
+            throw new ArgumentException($"{start + t} positions exceed the model's context_length {Config.ContextLength}");
+        using var scope = NewDisposeScope();
+        var context = new ForwardContext(start, cache);
+        var x = embed_tokens.call(tokens);                                              // [batch, time, d_model]
+        if (_embeddingScale != 1.0) x = x * _embeddingScale;
+        if (embed_positions != null) x = x + embed_positions.call(arange(start, start + t, device: tokens.device));
+        if (Config.Dropout > 0 && training) x = nn.functional.dropout(x, Config.Dropout, training);
+        foreach (var layer in layers) x = layer.Forward(x, context);
+        if (final_norm != null) x = final_norm.call(x);
+        var logits = lm_head != null ? lm_head.call(x) : nn.functional.linear(x, embed_tokens.weight!);  // [batch, time, vocab]
+        if (cache != null) cache.Position = start + t;
+        return new DecoderOutput(logits.MoveToOuterDisposeScope(), context.AuxLoss?.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>An empty KV cache for incremental decoding.</summary>
+    public DecoderCache NewCache() => new(layers.Select(l => l.AttentionModule.NewCache()).ToArray());
+
+    /// <summary>The MoE routers, in layer order (empty for a dense model).</summary>
+    public IEnumerable<TopKRouter> Routers =>
+        layers.Select(l => l.FeedForwardModule).OfType<MoeFeedForward>().Select(m => m.Router);
+
+    /// <summary>Call after each optimiser step: applies DeepSeek-V3's auxiliary-loss-free bias update.</summary>
+    public void UpdateRouterBiases()
+    {
+        foreach (var r in Routers) r.UpdateBias();
+    }
+
+    public long ParameterCount() => parameters().Sum(p => p.NumberOfElements);
+
+    /// <summary>
+    /// Normal(0, init_std) for every matrix and embedding; the projections that write into the residual stream
+    /// (attention output, feed-forward down) are scaled by 1/sqrt(2 n_layers) as in GPT-2.
+    /// </summary>
+    void Initialize()
+    {
+        using var noGrad = no_grad();
+        var residualStd = Config.InitStd / Math.Sqrt(2.0 * Config.NLayers);
+        foreach (var (name, p) in named_parameters())
+        {
+            if (p.dim() < 2) continue;
+            var std = name.EndsWith("o_proj.weight") || name.Contains("down_proj") ? residualStd : Config.InitStd;
+            nn.init.normal_(p, 0, std);
+        }
+    }
+}

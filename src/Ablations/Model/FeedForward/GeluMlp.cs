@@ -1,0 +1,26 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Ablations.Model.FeedForward;
+
+/// <summary>The two-matrix GELU MLP of GPT-2 (and the original Transformer, with ReLU): down(gelu(up(x))).</summary>
+public sealed class GeluMlp : FeedForwardModule
+{
+    readonly Linear up_proj, down_proj;
+
+    public GeluMlp(long dModel, long hidden) : base(nameof(GeluMlp))
+    {
+        up_proj = nn.Linear(dModel, hidden, hasBias: false);
+        down_proj = nn.Linear(hidden, dModel, hasBias: false);
+        RegisterComponents();
+    }
+
+    public override Tensor Forward(Tensor x, ForwardContext context)
+    {
+        using var scope = NewDisposeScope();
+        return down_proj.call(nn.functional.gelu(up_proj.call(x))).MoveToOuterDisposeScope();
+    }
+
+    public static long ParameterCount(long dModel, long hidden) => 2 * dModel * hidden;
+}

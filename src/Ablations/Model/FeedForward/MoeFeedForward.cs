@@ -1,0 +1,50 @@
+using Ablations.Config;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Ablations.Model.FeedForward;
+
+/// <summary>
+/// Mixture-of-experts feed-forward (DeepSeekMoE arXiv 2401.06066, DeepSeek-V3 arXiv 2412.19437): a router picks
+/// top_k routed experts per token; n_shared_experts more (one dense block of their combined width) see every token.
+/// </summary>
+public sealed class MoeFeedForward : FeedForwardModule
+{
+    readonly TopKRouter router;
+    readonly RoutedExperts experts;
+    readonly FeedForwardModule? shared_experts;
+
+    public MoeFeedForward(ModelConfig model) : base(nameof(MoeFeedForward))
+    {
+        var moe = model.Moe!;
+        router = new TopKRouter(model.DModel, moe);
+        experts = new RoutedExperts(model.DModel, model.FeedForward.Kind, moe);
+        if (moe.NSharedExperts > 0)
+            shared_experts = FeedForwardFactory.Dense(model.FeedForward.Kind, model.DModel, (long)moe.NSharedExperts * moe.ExpertHidden);
+        RegisterComponents();
+    }
+
+    public TopKRouter Router => router;
+
+    public override Tensor Forward(Tensor x, ForwardContext context)
+    {
+        using var scope = NewDisposeScope();
+        var shape = x.shape;
+        var flat = x.reshape(-1, shape[^1]);                                             // [tokens, d_model]
+        var (chosen, weights, aux) = router.Route(flat);
+        var y = experts.Forward(flat, chosen, weights);
+        if (shared_experts != null) y = y + shared_experts.Forward(flat, context);
+        if (aux is not null) context.AddAuxLoss(aux.MoveToOuterDisposeScope());
+        return y.view(shape).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Parameters in total, and those one token uses (top_k routed experts, the shared ones, the router).</summary>
+    public static (long Total, long Active) ParameterCount(ModelConfig model)
+    {
+        var moe = model.Moe!;
+        var perExpert = FeedForwardFactory.MatricesOf(model.FeedForward.Kind) * model.DModel * moe.ExpertHidden;
+        var shared = moe.NSharedExperts * perExpert;
+        var routerParams = TopKRouter.ParameterCount(model.DModel, moe);
+        return (moe.NExperts * perExpert + shared + routerParams, moe.TopK * perExpert + shared + routerParams);
+    }
+}

@@ -1,0 +1,63 @@
+using Ablations.Config;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Ablations.Model.FeedForward;
+
+/// <summary>
+/// The routed experts with stacked weights [experts, ...]. Dispatch is by tensor operations only, as in
+/// torchtitan's MoE: sort the (token, expert) assignments by expert (stable), place them in a padded
+/// [experts, capacity, d_model] buffer, run every expert at once with batched matrix products, then
+/// scatter-add the weighted outputs back to their tokens. No token is dropped: capacity is the largest load.
+/// </summary>
+public sealed class RoutedExperts : nn.Module
+{
+    readonly TorchSharp.Modules.Parameter? gate_proj;   // [experts, d_model, hidden] (gated kinds only)
+    readonly TorchSharp.Modules.Parameter up_proj;      // [experts, d_model, hidden]
+    readonly TorchSharp.Modules.Parameter down_proj;    // [experts, hidden, d_model]
+    readonly FeedForwardKind _kind;
+    readonly long _experts;
+
+    public RoutedExperts(long dModel, FeedForwardKind kind, MoeConfig config) : base(nameof(RoutedExperts))
+    {
+        _kind = kind;
+        _experts = config.NExperts;
+        long h = config.ExpertHidden;
+        if (kind != FeedForwardKind.Gelu) gate_proj = new TorchSharp.Modules.Parameter(empty(_experts, dModel, h));
+        up_proj = new TorchSharp.Modules.Parameter(empty(_experts, dModel, h));
+        down_proj = new TorchSharp.Modules.Parameter(empty(_experts, h, dModel));
+        RegisterComponents();
+    }
+
+    /// <summary>x: [tokens, d_model]; experts, weights: [tokens, k]. Returns [tokens, d_model].</summary>
+    public Tensor Forward(Tensor x, Tensor experts, Tensor weights)
+    {
+        using var scope = NewDisposeScope();
+        var (tokens, d) = (x.shape[0], x.shape[1]);
+        var k = experts.shape[1];
+        var (sortedExpert, order) = experts.flatten().sort(stable: true);             // [tokens*k]
+        var tokenOf = order.div(k, rounding_mode: RoundingMode.floor);                  // which token each assignment came from
+        var load = zeros(_experts, ScalarType.Int64, x.device).scatter_add_(0, sortedExpert, ones_like(sortedExpert));
+        var capacity = load.max().item<long>();
+        var firstOf = load.cumsum(0) - load;                                            // first sorted slot of each expert
+        var rank = arange(sortedExpert.shape[0], device: x.device) - firstOf.index_select(0, sortedExpert);
+        var slot = sortedExpert * capacity + rank;                                      // row in the padded buffer
+
+        var buffer = zeros(_experts * capacity, d, dtype: x.dtype, device: x.device)
+            .index_copy(0, slot, x.index_select(0, tokenOf))
+            .view(_experts, capacity, d);                                               // [experts, capacity, d_model]
+        var up = buffer.bmm(up_proj);                                                   // [experts, capacity, hidden]
+        var hidden = _kind switch
+        {
+            FeedForwardKind.Swiglu => nn.functional.silu(buffer.bmm(gate_proj!)) * up,
+            FeedForwardKind.Geglu => buffer.bmm(gate_proj!).gelu(TorchSharp.Modules.GELU.Approximate.tanh) * up,
+            _ => nn.functional.gelu(up),
+        };
+        var outRows = hidden.bmm(down_proj).view(_experts * capacity, d).index_select(0, slot);   // [tokens*k, d_model]
+        var weighted = outRows * weights.flatten().index_select(0, order).unsqueeze(1).to(outRows.dtype);
+        return zeros(tokens, d, dtype: x.dtype, device: x.device).index_add(0, tokenOf, weighted, 1.0).MoveToOuterDisposeScope();
+    }
+
+    public static long ParameterCount(long dModel, FeedForwardKind kind, MoeConfig config) =>
+        config.NExperts * FeedForwardFactory.MatricesOf(kind) * dModel * config.ExpertHidden;
+}

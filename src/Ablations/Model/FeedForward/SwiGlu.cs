@@ -1,0 +1,34 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Ablations.Model.FeedForward;
+
+/// <summary>
+/// Gated linear unit feed-forward (Shazeer 2020, arXiv 2002.05202): down(act(gate(x)) * up(x)), with SiLU
+/// (SwiGLU: Llama, OLMo 2, Mistral, DeepSeek) or tanh-approximated GELU (GeGLU: Gemma).
+/// </summary>
+public sealed class SwiGlu : FeedForwardModule
+{
+    readonly Linear gate_proj, up_proj, down_proj;
+    readonly bool _gelu;
+
+    public SwiGlu(long dModel, long hidden, bool geluGate = false) : base(nameof(SwiGlu))
+    {
+        _gelu = geluGate;
+        gate_proj = nn.Linear(dModel, hidden, hasBias: false);
+        up_proj = nn.Linear(dModel, hidden, hasBias: false);
+        down_proj = nn.Linear(hidden, dModel, hasBias: false);
+        RegisterComponents();
+    }
+
+    public override Tensor Forward(Tensor x, ForwardContext context)
+    {
+        using var scope = NewDisposeScope();
+        var gate = gate_proj.call(x);
+        var activated = _gelu ? gate.gelu(TorchSharp.Modules.GELU.Approximate.tanh) : nn.functional.silu(gate);
+        return down_proj.call(activated * up_proj.call(x)).MoveToOuterDisposeScope();
+    }
+
+    public static long ParameterCount(long dModel, long hidden) => 3 * dModel * hidden;
+}

@@ -1,0 +1,69 @@
+using Ablations.Config;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Ablations.Model.FeedForward;
+
+/// <summary>
+/// Chooses top_k experts per token from softmax or sigmoid scores of a linear gate. Balancing either adds the
+/// Switch-Transformer auxiliary loss (coef * E * sum_e f_e P_e, arXiv 2101.03961) or, as in DeepSeek-V3
+/// (arXiv 2412.19437, section 2.1.2), adds a per-expert bias to the scores used only for selection, nudged
+/// after each step toward under-loaded experts.
+/// </summary>
+public sealed class TopKRouter : nn.Module
+{
+    readonly Linear gate;
+    readonly Tensor expert_bias; // [experts], updated outside autograd
+    readonly MoeConfig _config;
+
+    public TopKRouter(long dModel, MoeConfig config) : base(nameof(TopKRouter))
+    {
+        _config = config;
+        gate = nn.Linear(dModel, config.NExperts, hasBias: false);
+        expert_bias = zeros(config.NExperts);
+        RegisterComponents();
+    }
+
+    /// <summary>Tokens routed to each expert in the last forward pass (top_k assignments per token).</summary>
+    public long[]? LastLoad { get; private set; }
+
+    /// <summary>x: [tokens, d_model]. Returns chosen experts [tokens, k] and their weights [tokens, k].</summary>
+    public (Tensor Experts, Tensor Weights, Tensor? AuxLoss) Route(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var logits = gate.call(x);                                                     // [tokens, experts]
+        var scores = _config.Scoring == RouterScoring.Softmax ? logits.softmax(-1) : logits.sigmoid();
+        var forSelection = _config.Balancing == MoeBalancing.AuxFree ? scores + expert_bias.to(scores.dtype) : scores;
+        var experts = forSelection.topk(_config.TopK, -1).indexes;                     // [tokens, k]
+        var weights = scores.gather(1, experts);                                       // [tokens, k]
+        if (_config.NormalizeTopK) weights = weights / (weights.sum(-1, keepdim: true) + 1e-20);
+        if (_config.RoutedScaling != 1.0) weights = weights * _config.RoutedScaling;
+
+        var flat = experts.flatten();
+        var load = zeros(_config.NExperts, ScalarType.Int64, x.device).scatter_add_(0, flat, ones_like(flat));
+        LastLoad = load.cpu().data<long>().ToArray();
+
+        Tensor? aux = null;
+        if (_config.Balancing == MoeBalancing.AuxLoss && _config.AuxLossCoef > 0 && training)
+        {
+            var fraction = load.to(scores.dtype) / flat.shape[0];                       // f_e, sums to 1
+            var probs = _config.Scoring == RouterScoring.Softmax ? scores : scores / scores.sum(-1, keepdim: true);
+            aux = (fraction * probs.mean(new long[] { 0 })).sum() * (_config.NExperts * _config.AuxLossCoef);
+        }
+        return (experts.MoveToOuterDisposeScope(), weights.MoveToOuterDisposeScope(), aux?.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>DeepSeek-V3's update after an optimiser step: bias_e += rate * sign(mean load - load_e).</summary>
+    public void UpdateBias()
+    {
+        if (_config.Balancing != MoeBalancing.AuxFree || LastLoad == null) return;
+        var mean = LastLoad.Average();
+        var step = LastLoad.Select(l => (float)(_config.BiasUpdateRate * Math.Sign(mean - l))).ToArray();
+        using var noGrad = no_grad();
+        using var delta = tensor(step, device: expert_bias.device);
+        expert_bias.add_(delta);
+    }
+
+    public static long ParameterCount(long dModel, MoeConfig config) => dModel * config.NExperts;
+}
