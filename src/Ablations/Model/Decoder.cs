@@ -63,7 +63,7 @@ public sealed class Decoder : nn.Module<Tensor, Tensor>
         if (final_norm != null) x = final_norm.call(x);
         var logits = lm_head != null ? lm_head.call(x) : nn.functional.linear(x, embed_tokens.weight!);  // [batch, time, vocab]
         if (cache != null) cache.Position = start + t;
-        return new DecoderOutput(logits.MoveToOuterDisposeScope(), context.AuxLoss?.MoveToOuterDisposeScope());
+        return new DecoderOutput(logits.MoveToOuterDisposeScope(), context.AuxLoss()?.MoveToOuterDisposeScope());
     }
 
     /// <summary>An empty KV cache for incremental decoding.</summary>

@@ -21,8 +21,11 @@ public sealed class ForwardContext
     /// <summary>The cache of layer <paramref name="index"/>, or null when not decoding incrementally.</summary>
     public KvCache? CacheOf(int index) => Cache?.Layers[index];
 
-    /// <summary>Sum of the auxiliary (load-balancing) losses added by the layers, or null.</summary>
-    public Tensor? AuxLoss { get; private set; }
+    readonly List<Tensor> _auxLosses = new();
 
-    public void AddAuxLoss(Tensor loss) => AuxLoss = AuxLoss is null ? loss : AuxLoss + loss;
+    /// <summary>A layer's auxiliary (load-balancing) loss; it must live in the decoder call's dispose scope.</summary>
+    public void AddAuxLoss(Tensor loss) => _auxLosses.Add(loss);
+
+    /// <summary>Sum of the auxiliary losses the layers added, or null when none did.</summary>
+    public Tensor? AuxLoss() => _auxLosses.Count == 0 ? null : _auxLosses.Count == 1 ? _auxLosses[0] : stack(_auxLosses).sum();
 }

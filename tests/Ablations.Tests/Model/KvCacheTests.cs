@@ -1,0 +1,69 @@
+using Ablations.Analysis;
+using Ablations.Config;
+using Ablations.Model;
+using static TorchSharp.torch;
+
+namespace Ablations.Tests.Model;
+
+public class KvCacheTests
+{
+    public static IEnumerable<object[]> Cases() =>
+        from kind in Enum.GetValues<AttentionKind>()
+        from window in new int?[] { null, 5 }
+        from moe in new[] { false, true }
+        select new object[] { kind, window!, moe };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Incremental_decoding_matches_full_forward(AttentionKind kind, int? window, bool moe)
+    {
+        manual_seed(11);
+        var config = TinyModels.Base(kind);
+        if (window is int w) config = TinyModels.Windowed(config, w);
+        if (moe) config = TinyModels.Moe(config);
+        using var model = new Decoder(config);
+        model.eval();
+        using var tokens = TinyModels.RandomTokens(2, 13, config.VocabSize, seed: 3);
+        using var noGrad = no_grad();
+        using var full = model.Forward(tokens).Logits;                                   // [2, 13, vocab]
+
+        using var cache = model.NewCache();
+        var pieces = new List<Tensor> { model.Forward(tokens.narrow(1, 0, 4), cache).Logits };   // prefill 4
+        for (int t = 4; t < 13; t++) pieces.Add(model.Forward(tokens.narrow(1, t, 1), cache).Logits);
+        using var incremental = cat(pieces, 1);
+        var diff = (incremental - full).abs().max().item<float>();
+        Assert.True(diff < 1e-4, $"{kind} window={window} moe={moe}: max difference {diff}");
+        Assert.Equal(13, cache.Position);
+
+        // The bytes actually held equal the analytic count: per layer min(13, window) positions.
+        var expected = Inspector.Inspect(config, 13, "fp32").KvBytesAtContext * 2;   // batch of 2
+        Assert.Equal(expected, cache.Bytes);
+    }
+
+    [Fact]
+    public void Windowed_layer_holds_at_most_window_positions()
+    {
+        var config = TinyModels.Windowed(TinyModels.Base(), 3);
+        using var model = new Decoder(config);
+        using var cache = model.NewCache();
+        using var noGrad = no_grad();
+        using var tokens = TinyModels.RandomTokens(1, 10, config.VocabSize, seed: 1);
+        model.Forward(tokens, cache).Logits.Dispose();
+        Assert.Equal(new long[] { 3, 10, 3 }, cache.Layers.Select(l => l.Length));
+        Assert.Equal(new long[] { 7, 0, 7 }, cache.Layers.Select(l => l.Start));
+    }
+
+    [Fact]
+    public void Mla_caches_the_latent_and_rope_key_not_keys_and_values()
+    {
+        var config = TinyModels.Base(AttentionKind.Mla);      // kv_lora_rank 10 + qk_rope_head_dim 4 = 14 per token
+        using var model = new Decoder(config);
+        using var cache = model.NewCache();
+        using var noGrad = no_grad();
+        using var tokens = TinyModels.RandomTokens(1, 6, config.VocabSize, seed: 2);
+        model.Forward(tokens, cache).Logits.Dispose();
+        Assert.Equal(3L * 6 * 14 * sizeof(float), cache.Bytes);
+        // Up-projected keys and values would need 2 * 4 heads * ... far more: (6+4 + 5) * 4 = 60 per token.
+        Assert.True(cache.Bytes < 3L * 6 * 60 * sizeof(float));
+    }
+}

@@ -1,0 +1,73 @@
+using Ablations.Analysis;
+using Ablations.Config;
+using Ablations.Model;
+using static TorchSharp.torch;
+
+namespace Ablations.Tests.Model;
+
+public class ParameterCountTests
+{
+    public static IEnumerable<object[]> Configurations()
+    {
+        foreach (var kind in Enum.GetValues<AttentionKind>())
+        {
+            var m = TinyModels.Base(kind);
+            yield return new object[] { $"{kind}", m };
+            yield return new object[] { $"{kind} untied learned layernorm post gelu", m with
+            {
+                TieEmbeddings = false,
+                Positions = new PositionConfig { Kind = PositionKind.Learned },
+                Norm = new NormConfig { Kind = NormKind.Layernorm, Placement = NormPlacement.Post },
+                FeedForward = new FeedForwardConfig { Kind = FeedForwardKind.Gelu },
+            } };
+            yield return new object[] { $"{kind} sandwich moe shared", TinyModels.Moe(m with { Norm = new NormConfig { Placement = NormPlacement.Sandwich } }) };
+            yield return new object[] { $"{kind} olmo2 geglu moe no shared", TinyModels.Moe(m with
+            {
+                Norm = new NormConfig { Placement = NormPlacement.Olmo2 },
+                FeedForward = new FeedForwardConfig { Kind = FeedForwardKind.Geglu, Hidden = 40 },
+            }, shared: 0) };
+        }
+        yield return new object[] { "gqa qk_norm windowed", TinyModels.Windowed(TinyModels.Base() with { Attention = TinyModels.Base().Attention with { QkNorm = true } }, 4) };
+        yield return new object[] { "mla without query compression", TinyModels.Base(AttentionKind.Mla) with { Attention = TinyModels.Attention(AttentionKind.Mla) with { QLoraRank = 0 } } };
+        yield return new object[] { "moe gelu experts", TinyModels.Moe(TinyModels.Base() with { FeedForward = new FeedForwardConfig { Kind = FeedForwardKind.Gelu, Hidden = 64 } }, shared: 2) };
+    }
+
+    [Theory]
+    [MemberData(nameof(Configurations))]
+    public void Analytic_count_equals_the_instantiated_model(string name, ModelConfig config)
+    {
+        using var model = new Decoder(config);
+        var inspection = Inspector.Inspect(config, 16);
+        Assert.True(model.ParameterCount() == inspection.TotalParameters,
+            $"{name}: built {model.ParameterCount()}, analytic {inspection.TotalParameters}");
+    }
+
+    [Fact]
+    public void Tiny_gqa_model_has_the_hand_computed_count()
+    {
+        // embedding 61*32 = 1952; per layer: q 32*32 + k 32*16 + v 32*16 + o 32*32 = 3072,
+        // SwiGLU 3*32*48 = 4608, two RMSNorm gains 64 -> 7744; three layers 23232; final norm 32; tied head 0.
+        using var model = new Decoder(TinyModels.Base());
+        Assert.Equal(1952 + 3 * 7744 + 32, model.ParameterCount());
+    }
+
+    [Fact]
+    public void Tiny_mla_attention_has_the_hand_computed_count()
+    {
+        // q: 32*12 + 12 (norm) + 12*4*(6+4) = 876; kv: 32*(10+4) + 10 (norm) + 10*4*(6+5) = 898; o: 4*5*32 = 640
+        var config = TinyModels.Base(AttentionKind.Mla);
+        using var model = new Decoder(config);
+        var attention = model.Layers[0].AttentionModule.parameters().Sum(p => p.NumberOfElements);
+        Assert.Equal(876 + 898 + 640, attention);
+    }
+
+    [Fact]
+    public void Moe_active_count_uses_top_k_routed_experts_plus_shared_and_router()
+    {
+        var config = TinyModels.Moe(TinyModels.Base());   // 4 experts of 3*32*16 = 1536, top 2, 1 shared, router 32*4
+        var i = Inspector.Inspect(config, 16);
+        Assert.Equal(2 * (4 * 1536L), i.Parameters.Single(r => r.Component == "routed experts").Total);     // two MoE layers
+        Assert.Equal(2 * (2 * 1536L), i.Parameters.Single(r => r.Component == "routed experts").Active);
+        Assert.Equal(i.TotalParameters - 2 * 2 * 1536L, i.ActiveParameters);
+    }
+}
