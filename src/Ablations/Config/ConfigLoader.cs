@@ -43,9 +43,35 @@ public static class ConfigLoader
         return config;
     }
 
+    /// <summary>
+    /// Walks the parser's events once so that every syntax error gets a location: YamlDotNet reports most as
+    /// YamlException with a mark, but some malformed input (an unclosed flow list) escapes as
+    /// InvalidOperationException, which is then placed after the last event that did parse.
+    /// </summary>
+    static void CheckSyntax(string yaml, string source)
+    {
+        var parser = new Parser(new StringReader(yaml));
+        Mark last = Mark.Empty;
+        try
+        {
+            while (parser.MoveNext())
+                if (parser.Current != null) last = parser.Current.End;
+        }
+        catch (InvalidOperationException)
+        {
+            throw new ConfigException("YAML syntax error: unclosed or malformed list or mapping after this point",
+                source, (int)last.Line, (int)last.Column);
+        }
+        catch (YamlException)
+        {
+            // reported with its own mark by the full load below
+        }
+    }
+
     /// <summary>The YAML document as a mapping tree (an empty file is an empty mapping).</summary>
     public static YamlMappingNode ReadTree(string yaml, string source)
     {
+        CheckSyntax(yaml, source);
         var stream = new YamlStream();
         try
         {

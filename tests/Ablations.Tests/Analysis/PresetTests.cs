@@ -1,0 +1,60 @@
+using Ablations.Analysis;
+using Ablations.Config;
+
+namespace Ablations.Tests.Analysis;
+
+public class PresetTests
+{
+    public static IEnumerable<object[]> Presets() =>
+        Directory.GetFiles(Repo.Path("experiments", "presets"), "*.yaml").Order().Select(f => new object[] { System.IO.Path.GetFileName(f) });
+
+    [Theory]
+    [MemberData(nameof(Presets))]
+    public void Preset_total_is_within_one_percent_of_the_published_count(string file)
+    {
+        var config = ConfigLoader.LoadRun(Repo.Path("experiments", "presets", file));
+        Assert.NotNull(config.Reference?.ParametersTotal);
+        var total = Inspector.Inspect(config.Model, 4096).TotalParameters;
+        var published = config.Reference!.ParametersTotal!.Value;
+        Assert.True(Math.Abs(total - published) / published < 0.01, $"{file}: {total:N0} vs published {published:N0}");
+    }
+
+    [Fact]
+    public void Every_preset_the_issue_names_is_there()
+    {
+        var names = Presets().Select(p => (string)p[0]).ToList();
+        foreach (var expected in new[] { "deepseek-v3.yaml", "olmo2-7b.yaml", "gemma3-27b.yaml", "gemma2-27b.yaml", "mistral-small-3.1-24b.yaml", "llama3-8b.yaml" })
+            Assert.Contains(expected, names);
+    }
+
+    [Fact]
+    public void DeepSeek_v3_counts_match_the_hand_computation()
+    {
+        // Per layer MLA: q_a 7168*1536 + 1536 + q_b 1536*128*192 + kv_a 7168*576 + 512 + kv_b 512*128*256 + o 128*128*7168
+        const long mla = 11_010_048 + 1_536 + 37_748_736 + 4_128_768 + 512 + 16_777_216 + 117_440_512;
+        const long expert = 3L * 7168 * 2048;
+        const long dense = 3L * 7168 * 18432;
+        const long router = 256L * 7168;
+        const long embeddings = 2L * 129280 * 7168;
+        const long norms = (2L * 61 + 1) * 7168;
+        var config = ConfigLoader.LoadRun(Repo.Path("experiments", "presets", "deepseek-v3.yaml"));
+        var i = Inspector.Inspect(config.Model, 4096);
+        Assert.Equal(61 * mla + 3 * dense + 58 * (257 * expert + router) + embeddings + norms, i.TotalParameters);
+        Assert.Equal(61 * mla + 3 * dense + 58 * (9 * expert + router) + embeddings + norms, i.ActiveParameters);
+        // The paper's "37B activated" is rounded to 1B. Ours counts whole embedding tables (as Mixtral's 12.9B
+        // does) and lands at 37.55B; without the input table (one row per token) it is 36.63B. Both are within 1.5%.
+        Assert.True(Math.Abs(i.ActiveParameters - 37e9) / 37e9 < 0.015);
+        // MLA caches kv_lora_rank + qk_rope_head_dim = 576 elements per token and layer.
+        Assert.Equal(61L * 576, i.KvElementsPerToken);
+    }
+
+    [Fact]
+    public void Gemma3_caps_five_of_six_layers_at_the_window()
+    {
+        var config = ConfigLoader.LoadRun(Repo.Path("experiments", "presets", "gemma3-27b.yaml"));
+        var i = Inspector.Inspect(config.Model, 32768, "bf16");
+        Assert.Equal(52, i.LocalLayers);
+        const long perLayerToken = 2L * 16 * 128 * 2;  // k and v, 16 kv heads, head_dim 128, bf16
+        Assert.Equal((52L * 1024 + 10L * 32768) * perLayerToken, i.KvBytesAtContext);
+    }
+}
