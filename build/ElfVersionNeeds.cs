@@ -2,6 +2,7 @@
 // Written for netstandard2.0 because MSBuild compiles it as an inline task.
 // Used at build time to mark one unmet GLIBCXX requirement of TorchSharp's native shim as weak
 // (VER_FLG_WEAK), and at run time by `ablate doctor` to report whether that was done.
+#nullable enable
 using System;
 using System.IO;
 using System.Text;
