@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Ablations.Config;
+using Ablations.Data;
 
 namespace Ablations.Cli;
 
@@ -30,6 +31,11 @@ public static class CliRunner
             return body();
         }
         catch (ConfigException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return BadInput;
+        }
+        catch (DataException e)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return BadInput;

@@ -6,5 +6,6 @@ var root = new RootCommand("ablate: train small decoder-only language models fro
 {
     InspectCommand.Create(),
     DoctorCommand.Create(),
+    DataCommand.Create(),
 };
 return CliRunner.Run(root, args);

@@ -1,11 +1,28 @@
 namespace Ablations.Config;
 
-/// <summary>The root of a configuration file: the model, and for presets the published figures to compare with.</summary>
+/// <summary>
+/// The root of a configuration file: the model, the data and how to train it; presets also carry the
+/// published figures to compare with.
+/// </summary>
 public sealed record RunConfig : IValidatable
 {
     public ModelConfig Model { get; init; } = new();
+    public DataConfig Data { get; init; } = new();
+    public TrainConfig Train { get; init; } = new();
     public ReferenceConfig? Reference { get; init; }
 
-    public IEnumerable<ConfigError> Validate() =>
-        Model.Validate().Select(e => e with { Key = "model." + e.Key });
+    /// <summary>Tokens per training sequence.</summary>
+    public int SequenceLength => Train.Context > 0 ? Train.Context : Model.ContextLength;
+
+    public IEnumerable<ConfigError> Validate()
+    {
+        foreach (var e in Model.Validate()) yield return e with { Key = "model." + e.Key };
+        foreach (var e in Data.Validate()) yield return e with { Key = "data." + e.Key };
+        foreach (var e in Train.Validate()) yield return e with { Key = "train." + e.Key };
+        if (Train.Context > Model.ContextLength)
+            yield return new("train.context", $"{Train.Context} is longer than model.context_length = {Model.ContextLength}");
+        if (Data.Source == DataSource.Recall && Data.Recall.SequenceLength > SequenceLength)
+            yield return new("data.recall.distance",
+                $"a recall sequence is distance + 3 x queries = {Data.Recall.SequenceLength} tokens but training sequences are {SequenceLength}; shorten distance or raise train.context");
+    }
 }

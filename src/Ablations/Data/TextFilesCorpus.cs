@@ -1,0 +1,52 @@
+using System.Text;
+using Microsoft.Extensions.FileSystemGlobbing;
+
+namespace Ablations.Data;
+
+/// <summary>The user's UTF-8 text files, named directly or by glob patterns; each file is one document.</summary>
+public static class TextFilesCorpus
+{
+    public static IReadOnlyList<string> Files(IEnumerable<string> patterns, string baseDirectory)
+    {
+        var files = new List<string>();
+        foreach (var pattern in patterns)
+        {
+            var full = Path.IsPathRooted(pattern) ? pattern : Path.Combine(baseDirectory, pattern);
+            if (pattern.IndexOfAny(new[] { '*', '?', '[' }) < 0)
+            {
+                if (Directory.Exists(full)) throw new DataException($"data.paths: '{pattern}' is a folder; name files or a glob such as '{pattern}/**/*.txt'");
+                if (!File.Exists(full)) throw new DataException($"data.paths: file '{pattern}' not found (looked in {baseDirectory})");
+                files.Add(Path.GetFullPath(full));
+                continue;
+            }
+            var matcher = new Matcher();
+            var root = Path.IsPathRooted(pattern) ? Path.GetPathRoot(pattern)! : baseDirectory;
+            matcher.AddInclude(Path.IsPathRooted(pattern) ? Path.GetRelativePath(root, pattern) : pattern);
+            var matched = matcher.GetResultsInFullPath(root).ToList();
+            if (matched.Count == 0) throw new DataException($"data.paths: the pattern '{pattern}' matches no file (looked in {root})");
+            files.AddRange(matched);
+        }
+        return files.Distinct().Order(StringComparer.Ordinal).ToList();
+    }
+
+    public static IEnumerable<Document> Documents(IEnumerable<string> patterns, string baseDirectory)
+    {
+        foreach (var file in Files(patterns, baseDirectory))
+        {
+            string text;
+            try
+            {
+                text = File.ReadAllText(file, new UTF8Encoding(false, throwOnInvalidBytes: true));
+            }
+            catch (DecoderFallbackException)
+            {
+                throw new DataException($"data.paths: '{file}' is not valid UTF-8 text");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new DataException($"data.paths: cannot read '{file}': {e.Message}");
+            }
+            yield return new Document(file, text);
+        }
+    }
+}
