@@ -10,6 +10,7 @@ public static class CliRunner
     public const int Ok = 0;
     public const int Failure = 1;
     public const int BadInput = 2;
+    public const int Interrupted = 130;
 
     public static int Run(RootCommand root, string[] args)
     {

@@ -7,5 +7,7 @@ var root = new RootCommand("ablate: train small decoder-only language models fro
     InspectCommand.Create(),
     DoctorCommand.Create(),
     DataCommand.Create(),
+    TrainCommand.Create(),
+    GenerateCommand.Create(),
 };
 return CliRunner.Run(root, args);

@@ -7,8 +7,11 @@ using static TorchSharp.torch;
 
 namespace Ablations.Model;
 
-/// <summary>What one decoder call returns: logits [batch, time, vocab] and the summed MoE balance loss, if any.</summary>
-public sealed record DecoderOutput(Tensor Logits, Tensor? AuxLoss);
+/// <summary>
+/// What one decoder call returns: logits [batch, time, vocab], the summed MoE balance loss if any, and the
+/// largest attention logit when it was asked for (negative infinity otherwise).
+/// </summary>
+public sealed record DecoderOutput(Tensor Logits, Tensor? AuxLoss, double MaxAttentionLogit);
 
 /// <summary>
 /// A decoder-only language model assembled from the configuration: token (and optionally learned position)
@@ -47,14 +50,14 @@ public sealed class Decoder : nn.Module<Tensor, Tensor>
     /// tokens: [batch, time]. With a cache, the tokens continue the sequence the cache holds (incremental
     /// decoding); without one, they start at position 0 (training, evaluation).
     /// </summary>
-    public DecoderOutput Forward(Tensor tokens, DecoderCache? cache = null)
+    public DecoderOutput Forward(Tensor tokens, DecoderCache? cache = null, bool recordAttentionLogits = false)
     {
         var start = cache?.Position ?? 0;
         var t = tokens.shape[1];
         if (start + t > Config.ContextLength && Config.Positions.Kind != PositionKind.None)
             throw new ArgumentException($"{start + t} positions exceed the model's context_length {Config.ContextLength}");
         using var scope = NewDisposeScope();
-        var context = new ForwardContext(start, cache);
+        var context = new ForwardContext(start, cache, recordAttentionLogits);
         var x = embed_tokens.call(tokens);                                              // [batch, time, d_model]
         if (_embeddingScale != 1.0) x = x * _embeddingScale;
         if (embed_positions != null) x = x + embed_positions.call(arange(start, start + t, device: tokens.device));
@@ -63,7 +66,7 @@ public sealed class Decoder : nn.Module<Tensor, Tensor>
         if (final_norm != null) x = final_norm.call(x);
         var logits = lm_head != null ? lm_head.call(x) : nn.functional.linear(x, embed_tokens.weight!);  // [batch, time, vocab]
         if (cache != null) cache.Position = start + t;
-        return new DecoderOutput(logits.MoveToOuterDisposeScope(), context.AuxLoss()?.MoveToOuterDisposeScope());
+        return new DecoderOutput(logits.MoveToOuterDisposeScope(), context.AuxLoss()?.MoveToOuterDisposeScope(), context.MaxAttentionLogit);
     }
 
     /// <summary>An empty KV cache for incremental decoding.</summary>

@@ -9,11 +9,20 @@ namespace Ablations.Model;
 /// </summary>
 public sealed class ForwardContext
 {
-    public ForwardContext(long start, DecoderCache? cache)
+    public ForwardContext(long start, DecoderCache? cache, bool recordAttentionLogits = false)
     {
         Start = start;
         Cache = cache;
+        RecordAttentionLogits = recordAttentionLogits;
     }
+
+    /// <summary>When set, each attention layer reports the largest pre-softmax logit it computed (costs one extra product).</summary>
+    public bool RecordAttentionLogits { get; }
+
+    /// <summary>The largest attention logit reported in this call (negative infinity when none was).</summary>
+    public double MaxAttentionLogit { get; private set; } = double.NegativeInfinity;
+
+    public void ReportAttentionLogit(double value) => MaxAttentionLogit = Math.Max(MaxAttentionLogit, value);
 
     public long Start { get; }
     public DecoderCache? Cache { get; }

@@ -18,9 +18,25 @@ public abstract class CausalSelfAttention : nn.Module
     public abstract KvCache NewCache();
 
     /// <summary>Scaled dot-product attention with the causal (and window) mask this layer needs.</summary>
-    protected Tensor Attend(Tensor q, Tensor k, Tensor v, long qStart, long kStart)
+    protected Tensor Attend(Tensor q, Tensor k, Tensor v, long kStart, ForwardContext context)
     {
+        var qStart = context.Start;
         using var mask = SlidingWindow.Mask(qStart, q.shape[2], kStart, k.shape[2], Layer.Window, q.device, out var causal);
+        if (context.RecordAttentionLogits) context.ReportAttentionLogit(MaxLogit(q, k, qStart, kStart, mask, causal));
         return nn.functional.scaled_dot_product_attention(q, k, v, mask, 0.0, causal);
+    }
+
+    /// <summary>
+    /// The largest logit q.k / sqrt(d) over the positions a query may attend to: the quantity whose growth
+    /// signals attention-logit instability (Dehghani et al. 2023; Wortsman et al. 2023, arXiv 2309.14322).
+    /// </summary>
+    static double MaxLogit(Tensor q, Tensor k, long qStart, long kStart, Tensor? mask, bool causal)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var logits = q.matmul(k.transpose(-2, -1)) / Math.Sqrt(q.shape[^1]);           // [b, heads, queries, keys]
+        var allowed = mask ?? (causal ? ones(q.shape[2], k.shape[2], ScalarType.Bool, q.device).tril() : null);
+        if (allowed is not null) logits = logits.masked_fill(allowed.logical_not(), double.NegativeInfinity);
+        return logits.max().item<float>();
     }
 }

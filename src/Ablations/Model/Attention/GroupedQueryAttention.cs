@@ -60,7 +60,7 @@ public sealed class GroupedQueryAttention : CausalSelfAttention
             k = k.repeat_interleave(_heads / _kvHeads, 1);                            // [b, heads, keys, head_dim]
             v = v.repeat_interleave(_heads / _kvHeads, 1);
         }
-        var y = Attend(q, k, v, context.Start, kStart);                              // [b, heads, t, head_dim]
+        var y = Attend(q, k, v, kStart, context);                              // [b, heads, t, head_dim]
         y = y.transpose(1, 2).reshape(b, t, _heads * _headDim);
         return o_proj.call(y).MoveToOuterDisposeScope();
     }

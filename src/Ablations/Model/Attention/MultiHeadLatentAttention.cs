@@ -73,7 +73,7 @@ public sealed class MultiHeadLatentAttention : CausalSelfAttention
         var kvParts = kv.split(new[] { _nope, _vDim }, -1);
         var k = cat(new[] { kvParts[0], kRope.expand(b, _heads, keys, _ropeDim) }, -1);   // [b, heads, keys, nope+rope]
         q = cat(new[] { qNope, qRope }, -1);
-        var y = Attend(q, k, kvParts[1], context.Start, kStart);                       // [b, heads, t, v]
+        var y = Attend(q, k, kvParts[1], kStart, context);                       // [b, heads, t, v]
         y = y.transpose(1, 2).reshape(b, t, _heads * _vDim);
         return o_proj.call(y).MoveToOuterDisposeScope();
     }

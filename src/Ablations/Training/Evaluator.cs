@@ -1,0 +1,54 @@
+using Ablations.Data;
+using Ablations.Model;
+using static TorchSharp.torch;
+
+namespace Ablations.Training;
+
+/// <summary>Validation loss (nats per scored token), perplexity and bits per byte on a fixed set of batches.</summary>
+public sealed class Evaluator : IDisposable
+{
+    readonly List<(Tensor Input, Tensor Target)> _batches;
+    readonly double _bytesPerToken;
+
+    public Evaluator(PreparedData data, int batches, int batchSize, Device device)
+    {
+        _bytesPerToken = data.BytesPerToken;
+        _batches = data.Validation.Fixed(batches, batchSize)
+            .Select(b =>
+            {
+                var moved = (b.Input.to(device), b.Target.to(device));
+                if (!ReferenceEquals(moved.Item1, b.Input)) { b.Input.Dispose(); b.Target.Dispose(); }
+                moved.Item1.DetachFromDisposeScope();
+                moved.Item2.DetachFromDisposeScope();
+                return moved;
+            })
+            .ToList();
+    }
+
+    public (double Loss, double Perplexity, double BitsPerByte) Evaluate(Decoder model)
+    {
+        var wasTraining = model.training;
+        model.eval();
+        double total = 0;
+        long count = 0;
+        using (no_grad())
+        {
+            foreach (var (input, target) in _batches)
+            {
+                using var scope = NewDisposeScope();
+                var logits = model.Forward(input).Logits;
+                var sum = nn.functional.cross_entropy(logits.reshape(-1, logits.shape[^1]), target.reshape(-1), ignore_index: -100, reduction: nn.Reduction.Sum);
+                total += sum.to(ScalarType.Float64).item<double>();
+                count += target.ne(-100).sum().item<long>();
+            }
+        }
+        if (wasTraining) model.train();
+        var loss = total / Math.Max(1, count);
+        return (loss, Math.Exp(loss), loss / Math.Log(2) / _bytesPerToken);
+    }
+
+    public void Dispose()
+    {
+        foreach (var (i, t) in _batches) { i.Dispose(); t.Dispose(); }
+    }
+}

@@ -1,0 +1,49 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Ablations.Training;
+
+/// <summary>summary.json: how a run ended and its headline numbers. A run is complete when this file exists.</summary>
+public sealed record RunSummary
+{
+    /// <summary>completed, or diverged (a result, not a crash).</summary>
+    public required string Status { get; init; }
+    public string? DivergedReason { get; init; }
+    public required int Steps { get; init; }
+    public required long Tokens { get; init; }
+    public double? FinalValLoss { get; init; }
+    public double? FinalValPerplexity { get; init; }
+    public double? FinalValBitsPerByte { get; init; }
+    public double? BestValLoss { get; init; }
+    public double? FinalTrainLoss { get; init; }
+    public double? LossFloor { get; init; }
+    public required double WallSeconds { get; init; }
+    /// <summary>Median over logged steps of training tokens per second.</summary>
+    public required double TokensPerSecond { get; init; }
+    public required double MaxGradNorm { get; init; }
+    public double? MaxAttentionLogit { get; init; }
+    public required int LossSpikes { get; init; }
+    public required long ParametersTotal { get; init; }
+    public required long ParametersActive { get; init; }
+    public required long KvCacheBytesPerToken { get; init; }
+    public required string Device { get; init; }
+
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    public const string FileName = "summary.json";
+
+    public static RunSummary? Read(string runFolder)
+    {
+        var path = Path.Combine(runFolder, FileName);
+        return File.Exists(path) ? JsonSerializer.Deserialize<RunSummary>(File.ReadAllText(path), Json) : null;
+    }
+
+    public void Write(string runFolder) =>
+        AtomicFile.WriteAllText(Path.Combine(runFolder, FileName), JsonSerializer.Serialize(this, Json));
+}
