@@ -26,7 +26,9 @@ public sealed class Decoder : nn.Module<Tensor, Tensor>
     readonly Linear? lm_head;
     readonly double _embeddingScale;
 
-    public Decoder(ModelConfig config) : base(nameof(Decoder))
+    /// <param name="seed">Seeds the initial weights through a private generator, so building a model is deterministic
+    /// whatever else uses torch's global random state.</param>
+    public Decoder(ModelConfig config, long seed = 0) : base(nameof(Decoder))
     {
         Config = config;
         Plan = LayerPlan.From(config);
@@ -37,7 +39,7 @@ public sealed class Decoder : nn.Module<Tensor, Tensor>
         if (!config.TieEmbeddings) lm_head = nn.Linear(config.DModel, config.VocabSize, hasBias: false);
         _embeddingScale = config.EmbeddingScale == EmbeddingScale.SqrtDModel ? Math.Sqrt(config.DModel) : 1.0;
         RegisterComponents();
-        Initialize();
+        Initialize(seed);
     }
 
     public ModelConfig Config { get; }
@@ -88,15 +90,16 @@ public sealed class Decoder : nn.Module<Tensor, Tensor>
     /// Normal(0, init_std) for every matrix and embedding; the projections that write into the residual stream
     /// (attention output, feed-forward down) are scaled by 1/sqrt(2 n_layers) as in GPT-2.
     /// </summary>
-    void Initialize()
+    void Initialize(long seed)
     {
         using var noGrad = no_grad();
+        using var generator = new Generator((ulong)seed);
         var residualStd = Config.InitStd / Math.Sqrt(2.0 * Config.NLayers);
         foreach (var (name, p) in named_parameters())
         {
             if (p.dim() < 2) continue;
             var std = name.EndsWith("o_proj.weight") || name.Contains("down_proj") ? residualStd : Config.InitStd;
-            nn.init.normal_(p, 0, std);
+            p.normal_(0, std, generator);   // (nn.init.normal_ in TorchSharp 0.107 ignores its generator)
         }
     }
 }

@@ -50,7 +50,7 @@ public sealed class Trainer
                                       $"set model.vocab_size to at least {data.VocabSize}", key: "model.vocab_size");
 
         manual_seed(t.Seed);
-        using var model = new Decoder(_config.Model);
+        using var model = new Decoder(_config.Model, t.Seed);
         model.to(device);
         using var optimizer = OptimizerFactory.Create(model, t);
         var state = Checkpoint.ReadState(_folder.Path) is null ? new TrainerState() : Checkpoint.Load(_folder.Path, model, optimizer);

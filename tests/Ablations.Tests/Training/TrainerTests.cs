@@ -1,0 +1,151 @@
+using Ablations.Config;
+using Ablations.Data;
+using Ablations.Training;
+
+namespace Ablations.Tests.Training;
+
+public class TrainerTests
+{
+    sealed class StopAt : ITrainingObserver
+    {
+        readonly int _step;
+        readonly CancellationTokenSource? _cancel;
+        public StopAt(int step, CancellationTokenSource? cancel = null) { _step = step; _cancel = cancel; }
+        public void OnStart(int firstStep, int totalSteps, string description) { }
+        public void OnMessage(string message) { }
+        public void OnStep(MetricsRow row, int totalSteps)
+        {
+            if (row.Step != _step) return;
+            if (_cancel != null) _cancel.Cancel();
+            else throw new OperationCanceledException("simulated kill");   // no checkpoint: like a killed process
+        }
+    }
+
+    static string Losses(string folder) =>
+        string.Join("\n", MetricsFile.Read(Path.Combine(folder, "metrics.csv"))
+            .Select(r => $"{r.Step} {r.TrainLoss:R} {r.GradNorm:R} {r.ValLoss:R}"));
+
+    [Fact]
+    public void Resuming_after_a_kill_gives_the_same_losses_to_the_bit()
+    {
+        var config = TinyRuns.Markov(steps: 12) with { Train = TinyRuns.Markov().Train with { Steps = 12, EvalEvery = 6, CheckpointEvery = 4 } };
+        var straight = TinyRuns.TempFolder("straight-");
+        var killed = TinyRuns.TempFolder("killed-");
+        new Trainer(config, straight).Run();
+
+        Assert.Throws<OperationCanceledException>(() => new Trainer(config, killed, new StopAt(7)).Run());
+        Assert.Equal(7, MetricsFile.Read(Path.Combine(killed, "metrics.csv")).Count);   // rows 5..7 outlive the checkpoint at 4
+        Assert.Equal(4, Checkpoint.ReadState(killed)!.Step);
+        var summary = new Trainer(config, killed).Run();
+
+        Assert.Equal("completed", summary!.Status);
+        Assert.Equal(Losses(straight), Losses(killed));
+    }
+
+    [Fact]
+    public void Cancelling_checkpoints_at_once_and_the_rerun_finishes_identically()
+    {
+        var config = TinyRuns.Markov(steps: 10) with { Train = TinyRuns.Markov().Train with { Steps = 10, EvalEvery = 5, CheckpointEvery = 0 } };
+        var straight = TinyRuns.TempFolder("straight-");
+        var cancelled = TinyRuns.TempFolder("cancelled-");
+        new Trainer(config, straight).Run();
+        using var cts = new CancellationTokenSource();
+        Assert.Null(new Trainer(config, cancelled, new StopAt(6, cts)).Run(cancel: cts.Token));
+        Assert.Equal(6, Checkpoint.ReadState(cancelled)!.Step);
+        Assert.False(File.Exists(Path.Combine(cancelled, RunSummary.FileName)));
+        new Trainer(config, cancelled).Run();
+        Assert.Equal(Losses(straight), Losses(cancelled));
+    }
+
+    [Fact]
+    public void Finished_run_is_not_trained_again()
+    {
+        var config = TinyRuns.Markov(steps: 4);
+        var folder = TinyRuns.TempFolder("done-");
+        var first = new Trainer(config, folder).Run()!;
+        var before = File.ReadAllText(Path.Combine(folder, "metrics.csv"));
+        var second = new Trainer(config, folder).Run()!;
+        Assert.Equal(first.FinalValLoss, second.FinalValLoss);
+        Assert.Equal(before, File.ReadAllText(Path.Combine(folder, "metrics.csv")));
+    }
+
+    [Fact]
+    public void Run_folder_of_another_configuration_is_refused_and_kept()
+    {
+        var folder = TinyRuns.TempFolder("other-");
+        new Trainer(TinyRuns.Markov(steps: 4), folder).Run();
+        var metrics = File.ReadAllText(Path.Combine(folder, "metrics.csv"));
+        var changed = TinyRuns.Markov(steps: 4) with { Model = TinyRuns.Markov().Model with { DModel = 64 } };
+        var e = Assert.Throws<ConfigException>(() => new Trainer(changed, folder).Run());
+        Assert.Contains("different configuration", e.Message);
+        Assert.Contains("d_model", e.Message);
+        Assert.Equal(metrics, File.ReadAllText(Path.Combine(folder, "metrics.csv")));
+    }
+
+    [Fact]
+    public void Writes_metrics_tensorboard_events_checkpoint_and_summary()
+    {
+        var folder = TinyRuns.TempFolder("files-");
+        var summary = new Trainer(TinyRuns.Markov(steps: 8), folder).Run()!;
+        var rows = MetricsFile.Read(Path.Combine(folder, "metrics.csv"));
+        Assert.Equal(Enumerable.Range(1, 8), rows.Select(r => r.Step));
+        Assert.All(rows, r => Assert.True(r.TokensPerSecond > 0 && r.GradNorm > 0 && r.Lr > 0));
+        Assert.NotNull(rows[4].MaxAttnLogit);                      // step 5: a logging step
+        Assert.Equal(8L * 32 * 8, rows[^1].Tokens);
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(folder, "events"), "*tfevents*", SearchOption.AllDirectories));
+        Assert.True(File.Exists(Path.Combine(folder, "checkpoint", "model.bin")));
+        Assert.Equal(rows[^1].ValLoss, summary.FinalValLoss);
+        Assert.Equal(rows.Max(r => r.GradNorm), summary.MaxGradNorm);
+        Assert.Equal(ConfigLoader.LoadRun(Path.Combine(folder, "config.yaml")).Model, TinyRuns.Markov().Model);
+    }
+
+    [Fact]
+    public void Divergence_is_a_result_not_a_crash()
+    {
+        var config = TinyRuns.Markov(steps: 30) with
+        {
+            Train = TinyRuns.Markov().Train with { Steps = 30, Lr = 200, WarmupSteps = 0, GradClip = 0, DivergenceNats = 1.0 },
+        };
+        var folder = TinyRuns.TempFolder("diverge-");
+        var summary = new Trainer(config, folder).Run()!;
+        Assert.Equal("diverged", summary.Status);
+        Assert.NotNull(summary.DivergedReason);
+        Assert.True(summary.Steps < 30);
+        Assert.Equal("diverged", RunSummary.Read(folder)!.Status);
+    }
+
+    [Fact]
+    public void Moe_run_records_balance_loss_and_expert_load()
+    {
+        var config = TinyRuns.Markov(steps: 6) with
+        {
+            Model = TinyRuns.Markov().Model with { Moe = new MoeConfig { NExperts = 4, TopK = 2, ExpertHidden = 24 } },
+        };
+        var folder = TinyRuns.TempFolder("moe-");
+        new Trainer(config, folder).Run();
+        var rows = MetricsFile.Read(Path.Combine(folder, "metrics.csv"));
+        Assert.All(rows, r =>
+        {
+            Assert.True(r.MoeAuxLoss > 0);
+            Assert.InRange(r.ExpertLoadMin!.Value, 0, 0.25);
+            Assert.InRange(r.ExpertLoadMax!.Value, 0.25, 1);
+        });
+    }
+
+    [Fact]
+    public void Batch_that_cannot_fit_in_memory_is_refused_before_allocating()
+    {
+        var config = TinyRuns.Markov() with { Train = TinyRuns.Markov().Train with { BatchSize = 50_000_000 } };
+        var e = Assert.Throws<ConfigException>(() => new Trainer(config, TinyRuns.TempFolder("oom-")).Run());
+        Assert.Equal("train.batch_size", e.Key);
+        Assert.Contains("is available", e.Message);
+    }
+
+    [Fact]
+    public void Model_vocabulary_smaller_than_the_data_is_refused()
+    {
+        var config = TinyRuns.Config(new DataConfig { Source = DataSource.Markov, Markov = new MarkovConfig { Vocab = 16 } }, vocab: 8);
+        var e = Assert.Throws<ConfigException>(() => new Trainer(config, TinyRuns.TempFolder("vocab-")).Run());
+        Assert.Equal("model.vocab_size", e.Key);
+    }
+}
