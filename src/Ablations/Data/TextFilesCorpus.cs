@@ -36,7 +36,7 @@ public static class TextFilesCorpus
             string text;
             try
             {
-                text = File.ReadAllText(file, new UTF8Encoding(false, throwOnInvalidBytes: true));
+                text = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(File.ReadAllBytes(file));
             }
             catch (DecoderFallbackException)
             {

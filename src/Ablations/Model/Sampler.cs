@@ -25,10 +25,10 @@ public static class Sampler
             var logits = model.Forward(tensor(start, new long[] { 1, start.Length }).to(device), cache).Logits;
             next = Pick(logits[0, -1], temperature, topK, generator);
         }
-        for (int produced = 0; produced < maxTokens; produced++)
+        for (int produced = 0; produced < maxTokens && start.Length + produced < context; produced++)
         {
             yield return (int)next;
-            if (cache.Position >= context || produced == maxTokens - 1) yield break;
+            if (produced == maxTokens - 1 || cache.Position >= context) yield break;
             using var scope = NewDisposeScope();
             var logits = model.Forward(tensor(new[] { next }, new long[] { 1, 1 }).to(device), cache).Logits;
             next = Pick(logits[0, -1], temperature, topK, generator);
