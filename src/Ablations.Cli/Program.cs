@@ -9,5 +9,7 @@ var root = new RootCommand("ablate: train small decoder-only language models fro
     DataCommand.Create(),
     TrainCommand.Create(),
     GenerateCommand.Create(),
+    RunCommand.Create(),
 };
+foreach (var c in ReportCommand.Create()) root.Subcommands.Add(c);
 return CliRunner.Run(root, args);

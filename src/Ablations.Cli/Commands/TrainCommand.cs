@@ -13,7 +13,8 @@ public static class TrainCommand
         var set = new Option<string[]>("--set") { Description = "override a key, e.g. --set train.lr=3e-3 --set model.n_kv_heads=2" };
         var outDir = new Option<string?>("--out") { Description = "run folder (default results/runs/<config name>)" };
         var force = new Option<bool>("--force") { Description = "discard a run folder written by a different configuration, or a finished run" };
-        var command = new Command("train", "train a model; an interrupted run resumes from its last checkpoint when run again") { file, set, outDir, force };
+        var threads = new Option<int?>("--threads") { Description = "CPU threads for libtorch (overrides train.threads without changing the run's configuration)" };
+        var command = new Command("train", "train a model; an interrupted run resumes from its last checkpoint when run again") { file, set, outDir, force, threads };
         command.SetAction(r => CliRunner.Guard(() =>
         {
             var path = r.GetValue(file)!;
@@ -25,7 +26,7 @@ public static class TrainCommand
             Console.CancelKeyPress += onCancel;
             try
             {
-                var summary = observer.Wrap(() => new Trainer(config, folder, observer).Run(r.GetValue(force), cancel.Token));
+                var summary = observer.Wrap(() => new Trainer(config, folder, observer) { Threads = r.GetValue(threads) }.Run(r.GetValue(force), cancel.Token));
                 if (summary == null) return CliRunner.Interrupted;
                 Console.WriteLine($"run folder: {Path.GetFullPath(folder)}");
                 return CliRunner.Ok;

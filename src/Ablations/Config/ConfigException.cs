@@ -10,11 +10,13 @@ public sealed class ConfigException : Exception
     public int? Line { get; }
     public int? Column { get; }
     public string? Key { get; }
+    /// <summary>What is wrong, without the location.</summary>
+    public string Reason { get; }
 
     public ConfigException(string message, string? file = null, int? line = null, int? column = null, string? key = null)
         : base(Format(message, file, line, column, key))
     {
-        File = file; Line = line; Column = column; Key = key;
+        File = file; Line = line; Column = column; Key = key; Reason = message;
     }
 
     static string Format(string message, string? file, int? line, int? column, string? key)

@@ -30,7 +30,13 @@ public static class ConfigLoader
     {
         var root = ReadTree(yaml, source);
         var applied = ConfigOverrides.Apply(root, typeof(T), overrides ?? Array.Empty<string>());
-        var binder = new YamlBinder(source, applied);
+        return Bind<T>(root, source, applied);
+    }
+
+    /// <summary>Binds and validates a tree whose overrides are already applied (<paramref name="overrides"/>: path to origin).</summary>
+    public static T Bind<T>(YamlMappingNode root, string source, IReadOnlyDictionary<string, string> overrides) where T : IValidatable, new()
+    {
+        var binder = new YamlBinder(source, overrides);
         var config = binder.Bind<T>(root);
         var errors = config.Validate().ToList();
         if (errors.Count > 0)

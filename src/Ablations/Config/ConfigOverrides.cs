@@ -27,9 +27,26 @@ public static class ConfigOverrides
         return applied;
     }
 
-    /// <summary>The full key path for <paramref name="key"/>, or a ConfigException naming the allowed keys.</summary>
-    public static string[] Resolve(Type rootType, string key, string text)
+    /// <summary>
+    /// Applies overrides whose values are already YAML nodes (an experiment's variants, sweep points and scales).
+    /// <paramref name="origin"/> names each in errors, e.g. "experiments/moe.yaml:12 (variant shared)".
+    /// </summary>
+    public static Dictionary<string, string> ApplyNodes(YamlMappingNode root, Type rootType, IEnumerable<(string Key, YamlNode Value, string Origin)> assignments)
     {
+        var applied = new Dictionary<string, string>();
+        foreach (var (key, value, origin) in assignments)
+        {
+            var path = Resolve(rootType, key, origin, isOrigin: true);
+            Set(root, path, value);
+            applied[string.Join('.', path)] = origin;
+        }
+        return applied;
+    }
+
+    /// <summary>The full key path for <paramref name="key"/>, or a ConfigException naming the allowed keys.</summary>
+    public static string[] Resolve(Type rootType, string key, string text, bool isOrigin = false)
+    {
+        var source = isOrigin ? text : $"--set {text}";
         var segments = key.Split('.');
         var path = new List<string>();
         var type = rootType;
@@ -41,7 +58,7 @@ public static class ConfigOverrides
                 path.Add(segments[i]);
                 var t = Nullable.GetUnderlyingType(prop.PropertyType) ?? prop.PropertyType;
                 if (i < segments.Length - 1 && !YamlBinder.IsRecord(t))
-                    throw new ConfigException($"'{string.Join('.', path)}' is a value, not a section", $"--set {text}", key: key);
+                    throw new ConfigException($"'{string.Join('.', path)}' is a value, not a section", source, key: key);
                 type = t;
                 continue;
             }
@@ -54,7 +71,7 @@ public static class ConfigOverrides
             }
             var where = path.Count > 0 ? " in " + string.Join('.', path) : "";
             var hint = matches.Count > 1 ? $"; it is ambiguous, write one of: {string.Join(", ", matches.Select(m => Prefix(path) + m))}" : "";
-            throw new ConfigException($"unknown key '{segments[i]}'{where}; allowed: {string.Join(", ", props.Keys)}{hint}", $"--set {text}", key: key);
+            throw new ConfigException($"unknown key '{segments[i]}'{where}; allowed: {string.Join(", ", props.Keys)}{hint}", source, key: key);
         }
         return path.ToArray();
     }
@@ -87,7 +104,7 @@ public static class ConfigOverrides
         }
     }
 
-    static void Set(YamlMappingNode root, string[] path, YamlNode value)
+    public static void Set(YamlMappingNode root, string[] path, YamlNode value)
     {
         var node = root;
         for (int i = 0; i < path.Length - 1; i++)

@@ -27,17 +27,34 @@ public sealed class RunFolder
         if (File.Exists(ConfigFile))
         {
             var existing = File.ReadAllText(ConfigFile);
-            if (existing != yaml)
+            if (Identity(existing) != Identity(yaml))
             {
                 if (!force)
                     throw new ConfigException(
-                        $"the run folder {Path} holds a run of a different configuration ({Difference(existing, yaml)}); " +
+                        $"the run folder {Path} holds a run of a different configuration ({Difference(Identity(existing), Identity(yaml))}); " +
                         "use another --out, or --force to discard it", ConfigFile);
                 Clear();
             }
             else if (force) Clear();
         }
         AtomicFile.WriteAllText(ConfigFile, yaml);
+    }
+
+    /// <summary>
+    /// The part of a configuration that decides the result: everything but where and with how many threads it
+    /// runs (train.device, train.threads), which a rerun may change freely.
+    /// </summary>
+    static string Identity(string yaml)
+    {
+        try
+        {
+            var c = ConfigLoader.Parse<RunConfig>(yaml, "config.yaml");
+            return ConfigWriter.ToYaml(c with { Reference = null, Train = c.Train with { Threads = 0, Device = DeviceChoice.Auto } });
+        }
+        catch (ConfigException)
+        {
+            return yaml;   // an unreadable config.yaml never matches a valid one
+        }
     }
 
     /// <summary>The configuration the folder's run was made with.</summary>

@@ -29,6 +29,9 @@ public sealed class Trainer
     /// <summary>The working folder against which relative data paths are resolved.</summary>
     public string BaseDirectory { get; init; } = Directory.GetCurrentDirectory();
 
+    /// <summary>CPU threads for this process, overriding train.threads (the experiment runner divides cores between jobs).</summary>
+    public int? Threads { get; init; }
+
     /// <summary>Runs to the configured step count (or divergence); a cancelled run checkpoints and returns null.</summary>
     public RunSummary? Run(bool force = false, CancellationToken cancel = default)
     {
@@ -39,7 +42,7 @@ public sealed class Trainer
             _observer.OnMessage($"{_folder.Path} is already complete ({done.Status}); nothing to do");
             return done;
         }
-        if (t.Threads > 0) set_num_threads(t.Threads);
+        if ((Threads ?? t.Threads) is > 0 and var threads) set_num_threads(threads);
         var device = DeviceSelector.Select(t.Device);
         var sequence = _config.SequenceLength;
 

@@ -1,0 +1,65 @@
+using System.CommandLine;
+using Ablations.Config;
+using Ablations.Reporting;
+
+namespace Ablations.Cli.Commands;
+
+/// <summary>`ablate plot`, `ablate table` and `ablate report`: figures, tables and the report, from run folders only.</summary>
+public static class ReportCommand
+{
+    public static IEnumerable<Command> Create()
+    {
+        var plotFolder = new Argument<string>("experiment-folder") { Description = "results/<experiment>" };
+        var x = new Option<PlotAxis>("--x") { Description = "steps | tokens", DefaultValueFactory = _ => PlotAxis.Steps };
+        var logX = new Option<bool>("--log-x") { Description = "logarithmic x axis" };
+        var logY = new Option<bool>("--log-y") { Description = "logarithmic y axis for the loss curves" };
+        var plot = new Command("plot", "loss curves, lr sensitivity, gradient norm, attention logits and KV cache (PNG and SVG)") { plotFolder, x, logX, logY };
+        plot.SetAction(r => CliRunner.Guard(() =>
+        {
+            var results = ExperimentResults.Load(Existing(r.GetValue(plotFolder)!));
+            var outFolder = Path.Combine(results.Folder, "plots");
+            foreach (var name in Plots.WriteAll(results, outFolder, r.GetValue(x), r.GetValue(logX), r.GetValue(logY)))
+                Console.WriteLine(Path.Combine(outFolder, name + ".png"));
+            return CliRunner.Ok;
+        }));
+
+        var tableFolder = new Argument<string>("experiment-folder") { Description = "results/<experiment>" };
+        var format = new Option<TableFormat>("--format") { Description = "md | csv | latex | json", DefaultValueFactory = _ => TableFormat.Md };
+        var table = new Command("table", "one row per variant (and sweep point): parameters, KV cache, loss with uncertainty, stability") { tableFolder, format };
+        table.SetAction(r => CliRunner.Guard(() =>
+        {
+            var rows = ResultTable.Build(ExperimentResults.Load(Existing(r.GetValue(tableFolder)!)));
+            Console.Write(TableFormatter.Format(rows, r.GetValue(format)));
+            return CliRunner.Ok;
+        }));
+
+        var root = new Option<string>("--results") { Description = "results root", DefaultValueFactory = _ => "results" };
+        var report = new Command("report", "write results/REPORT.md with every experiment's table and figures") { root };
+        report.SetAction(r => CliRunner.Guard(() =>
+        {
+            var path = ReportWriter.Write(r.GetValue(root)!, "ablate report");
+            Console.WriteLine(path);
+            return CliRunner.Ok;
+        }));
+        return new[] { plot, table, report };
+    }
+
+    static string Existing(string folder) =>
+        Directory.Exists(folder) ? folder : throw new ConfigException("folder not found", folder);
+
+    /// <summary>After `ablate run`: table.md, table.csv and plots/ in the experiment folder, and the table on the console.</summary>
+    public static void WriteExperimentOutputs(string folder)
+    {
+        var results = ExperimentResults.Load(folder);
+        var rows = ResultTable.Build(results);
+        var markdown = TableFormatter.Format(rows, TableFormat.Md);
+        File.WriteAllText(Path.Combine(folder, "table.md"), markdown);
+        File.WriteAllText(Path.Combine(folder, "table.csv"), TableFormatter.Format(rows, TableFormat.Csv));
+        var plots = Plots.WriteAll(results, Path.Combine(folder, "plots"));
+        Console.WriteLine();
+        Console.Write(markdown);
+        Console.WriteLine();
+        Console.WriteLine($"table: {Path.Combine(folder, "table.md")}");
+        Console.WriteLine($"plots: {Path.Combine(folder, "plots")} ({string.Join(", ", plots)})");
+    }
+}

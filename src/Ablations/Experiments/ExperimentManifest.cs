@@ -1,0 +1,47 @@
+using System.Text.Json;
+
+namespace Ablations.Experiments;
+
+/// <summary>
+/// experiment.json in the experiment folder: which runs make up the experiment and in what order, so reports
+/// can be rebuilt from the folder alone (on another machine, too).
+/// </summary>
+public sealed record ExperimentManifest
+{
+    public required string Name { get; init; }
+    public required string File { get; init; }
+    public string Description { get; init; } = "";
+    public string? Scale { get; init; }
+    public required string Baseline { get; init; }
+    public required IReadOnlyList<string> Variants { get; init; }
+    public required IReadOnlyList<string> SweepKeys { get; init; }
+    public required IReadOnlyList<int> Seeds { get; init; }
+    public required IReadOnlyList<ManifestRun> Runs { get; init; }
+
+    public const string FileName = "experiment.json";
+
+    static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
+
+    public static ExperimentManifest? Read(string folder)
+    {
+        var path = Path.Combine(folder, FileName);
+        return System.IO.File.Exists(path) ? JsonSerializer.Deserialize<ExperimentManifest>(System.IO.File.ReadAllText(path), Json) : null;
+    }
+
+    public void Write(string folder) => Training.AtomicFile.WriteAllText(Path.Combine(folder, FileName), JsonSerializer.Serialize(this, Json));
+
+    public static ExperimentManifest From(ExperimentSpec spec, string? scale, IReadOnlyList<RunSpec> runs) => new()
+    {
+        Name = spec.Name,
+        File = spec.File,
+        Description = spec.Description,
+        Scale = scale ?? spec.DefaultScale,
+        Baseline = spec.Baseline,
+        Variants = spec.Variants.Select(v => v.Name).Where(n => runs.Any(r => r.Variant == n)).ToList(),
+        SweepKeys = spec.Sweep.Select(a => a.Key).ToList(),
+        Seeds = spec.Seeds,
+        Runs = runs.Select(r => new ManifestRun(r.Variant, r.SweepPoint, r.SweepValues.ToDictionary(), r.Seed, r.Folder)).ToList(),
+    };
+}
+
+public sealed record ManifestRun(string Variant, string SweepPoint, Dictionary<string, string> SweepValues, int Seed, string Folder);

@@ -1,0 +1,100 @@
+using System.Globalization;
+using Ablations.Config;
+using YamlDotNet.RepresentationModel;
+
+namespace Ablations.Experiments;
+
+/// <summary>
+/// An ablation file: a base configuration, variants, seeds, an optional sweep and named scales. Expanding it
+/// applies, in order, the scale, the variant, the sweep point, the command line's --set and the seed to the
+/// base, and validates every resulting run configuration.
+/// </summary>
+public sealed class ExperimentSpec
+{
+    public required string Name { get; init; }
+    public required string File { get; init; }
+    public string Description { get; init; } = "";
+    public required YamlMappingNode Base { get; init; }
+    public required IReadOnlyList<VariantSpec> Variants { get; init; }
+    public required string Baseline { get; init; }
+    public required IReadOnlyList<int> Seeds { get; init; }
+    public required IReadOnlyList<SweepAxis> Sweep { get; init; }
+    public required IReadOnlyDictionary<string, IReadOnlyList<KeyValuePair<string, YamlNode>>> Scales { get; init; }
+    public string? DefaultScale { get; init; }
+
+    /// <summary>The results folder of this experiment at a scale: NAME at the default scale, NAME.SCALE otherwise.</summary>
+    public string FolderName(string? scale) => scale == null || scale == DefaultScale ? Name : $"{Name}.{scale}";
+
+    /// <summary>Every run, in order variant, sweep point, seed; optionally only some variants.</summary>
+    public IReadOnlyList<RunSpec> Expand(string? scale, IEnumerable<string>? commandLine = null, IReadOnlyCollection<string>? only = null)
+    {
+        scale ??= DefaultScale;
+        IReadOnlyList<KeyValuePair<string, YamlNode>> scaleSet = Array.Empty<KeyValuePair<string, YamlNode>>();
+        if (scale != null && !Scales.TryGetValue(scale, out scaleSet!))
+            throw new ConfigException($"scale '{scale}' is not defined; defined: {(Scales.Count == 0 ? "none" : string.Join(", ", Scales.Keys))}", File, key: "--scale");
+        if (only != null)
+            foreach (var o in only.Where(o => Variants.All(v => v.Name != o)))
+                throw new ConfigException($"no variant '{o}'; variants: {string.Join(", ", Variants.Select(v => v.Name))}", File, key: "--only");
+        var cli = commandLine?.ToList() ?? new List<string>();
+
+        var runs = new List<RunSpec>();
+        foreach (var variant in Variants.Where(v => only == null || only.Contains(v.Name)))
+            foreach (var point in SweepPoints())
+                foreach (var seed in Seeds)
+                {
+                    var origin = $"{File} (variant {variant.Name}{(point.Label.Length > 0 ? ", " + point.Label : "")}, seed {seed}, scale {scale ?? "none"})";
+                    var tree = (YamlMappingNode)Clone(Base);
+                    var applied = new Dictionary<string, string>();
+                    void Apply(IEnumerable<KeyValuePair<string, YamlNode>> set, string what)
+                    {
+                        foreach (var (k, v) in ConfigOverrides.ApplyNodes(tree, typeof(RunConfig),
+                                     set.Select(kv => (kv.Key, Clone(kv.Value), $"{File}: {what}"))))
+                            applied[k] = v;
+                    }
+                    Apply(scaleSet, $"scale {scale}");
+                    Apply(variant.Set, $"line {variant.Line}, variant {variant.Name}");
+                    Apply(point.Set, $"sweep {point.Label}");
+                    foreach (var (k, v) in ConfigOverrides.Apply(tree, typeof(RunConfig), cli)) applied[k] = v;
+                    ConfigOverrides.Set(tree, new[] { "train", "seed" }, new YamlScalarNode(seed.ToString(CultureInfo.InvariantCulture)));
+                    var config = ConfigLoader.Bind<RunConfig>(tree, origin, applied);
+                    runs.Add(new RunSpec
+                    {
+                        Variant = variant.Name,
+                        SweepPoint = point.Label,
+                        SweepValues = point.Values,
+                        Seed = seed,
+                        Config = config,
+                        Folder = point.Label.Length == 0 ? Path.Combine(variant.Name, $"seed-{seed}") : Path.Combine(variant.Name, point.Label, $"seed-{seed}"),
+                    });
+                }
+        return runs;
+    }
+
+    sealed record Point(string Label, IReadOnlyDictionary<string, string> Values, IReadOnlyList<KeyValuePair<string, YamlNode>> Set);
+
+    IEnumerable<Point> SweepPoints()
+    {
+        IEnumerable<Point> points = new[] { new Point("", new Dictionary<string, string>(), Array.Empty<KeyValuePair<string, YamlNode>>()) };
+        foreach (var axis in Sweep)
+        {
+            var current = points.ToList();
+            points = current.SelectMany(p => axis.Values.Select(v =>
+            {
+                var text = ((YamlScalarNode)v).Value ?? "";
+                var label = $"{axis.Key.Split('.')[^1]}={text}";
+                var values = new Dictionary<string, string>(p.Values) { [axis.Key] = text };
+                return new Point(p.Label.Length == 0 ? label : p.Label + "," + label, values,
+                    p.Set.Append(new KeyValuePair<string, YamlNode>(axis.Key, v)).ToList());
+            }));
+        }
+        return points;
+    }
+
+    internal static YamlNode Clone(YamlNode node) => node switch
+    {
+        YamlMappingNode m => new YamlMappingNode(m.Children.Select(kv => new KeyValuePair<YamlNode, YamlNode>(Clone(kv.Key), Clone(kv.Value)))),
+        YamlSequenceNode s => new YamlSequenceNode(s.Children.Select(Clone)),
+        YamlScalarNode sc => new YamlScalarNode(sc.Value) { Style = sc.Style },
+        _ => node,
+    };
+}

@@ -1,0 +1,44 @@
+using Ablations.Config;
+using Ablations.Experiments;
+using Ablations.Training;
+
+namespace Ablations.Reporting;
+
+/// <summary>An experiment folder read back: its manifest and every run folder it lists (reading only files).</summary>
+public sealed class ExperimentResults
+{
+    public required string Folder { get; init; }
+    public required ExperimentManifest Manifest { get; init; }
+    public required IReadOnlyList<RunResult> Runs { get; init; }
+
+    public static ExperimentResults Load(string folder)
+    {
+        folder = Path.GetFullPath(folder);
+        var manifest = ExperimentManifest.Read(folder)
+            ?? throw new ConfigException($"not an experiment folder: {ExperimentManifest.FileName} is missing (made by `ablate run`)", folder);
+        var runs = new List<RunResult>();
+        foreach (var r in manifest.Runs)
+        {
+            var path = Path.Combine(folder, r.Folder);
+            var run = new RunFolder(path);
+            if (!File.Exists(run.ConfigFile)) continue;            // not started yet
+            var metrics = File.Exists(run.MetricsFile) ? MetricsFile.Read(run.MetricsFile) : new List<MetricsRow>();
+            runs.Add(new RunResult(r.Variant, r.SweepPoint, r.SweepValues, r.Seed, path, run.ReadConfig(), RunSummary.Read(path), metrics));
+        }
+        return new ExperimentResults { Folder = folder, Manifest = manifest, Runs = runs };
+    }
+
+    /// <summary>(variant, sweep point) groups in manifest order, each with its runs over seeds.</summary>
+    public IEnumerable<(string Variant, string SweepPoint, IReadOnlyList<RunResult> Runs)> Groups() =>
+        Runs.GroupBy(r => (r.Variant, r.SweepPoint))
+            .OrderBy(g => Manifest.Variants.ToList().IndexOf(g.Key.Variant))
+            .ThenBy(g => SweepOrder(g.First()))
+            .ThenBy(g => g.Key.SweepPoint, StringComparer.Ordinal)
+            .Select(g => (g.Key.Variant, g.Key.SweepPoint, (IReadOnlyList<RunResult>)g.OrderBy(r => r.Seed).ToList()));
+
+    /// <summary>Sweep points sort by the numeric value of their first axis when it has one (lr=0.001 before lr=0.01).</summary>
+    static double SweepOrder(RunResult r) =>
+        r.SweepValues.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv =>
+            double.TryParse(kv.Value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d) ? d : 0)
+            .FirstOrDefault();
+}

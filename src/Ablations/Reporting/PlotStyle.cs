@@ -1,0 +1,96 @@
+using ScottPlot;
+
+namespace Ablations.Reporting;
+
+/// <summary>
+/// Series styles that stay distinguishable in greyscale and for colour-blind readers: the Okabe-Ito palette,
+/// and a line pattern and marker shape that change with the colour.
+/// </summary>
+public static class PlotStyle
+{
+    static readonly Color[] Palette =
+    {
+        Color.FromHex("#000000"), Color.FromHex("#E69F00"), Color.FromHex("#0072B2"), Color.FromHex("#009E73"),
+        Color.FromHex("#D55E00"), Color.FromHex("#56B4E9"), Color.FromHex("#CC79A7"), Color.FromHex("#F0E442"),
+    };
+    static readonly LinePattern[] Patterns = { LinePattern.Solid, LinePattern.Dashed, LinePattern.Dotted, LinePattern.DenselyDashed };
+    static readonly MarkerShape[] Markers =
+    {
+        MarkerShape.FilledCircle, MarkerShape.FilledSquare, MarkerShape.FilledTriangleUp, MarkerShape.FilledDiamond,
+        MarkerShape.OpenCircle, MarkerShape.OpenSquare, MarkerShape.OpenTriangleUp, MarkerShape.OpenDiamond,
+    };
+
+    public static Color ColorOf(int i) => Palette[i % Palette.Length];
+    public static LinePattern PatternOf(int i) => Patterns[i % Patterns.Length];
+    public static MarkerShape MarkerOf(int i) => Markers[i % Markers.Length];
+
+    public static Plot New(string title, string xLabel, string yLabel)
+    {
+        var plot = new Plot();
+        plot.Title(title, size: 15);
+        plot.XLabel(xLabel, size: 13);
+        plot.YLabel(yLabel, size: 13);
+        return plot;
+    }
+
+    /// <summary>Shows an axis whose data were given as log10 values with labels in the original units.</summary>
+    public static void LogAxis(IAxis axis, Func<double, string> format)
+    {
+        axis.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
+        {
+            MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
+            IntegerTicksOnly = true,
+            LabelFormatter = v => format(Math.Pow(10, v)),
+        };
+    }
+
+    /// <summary>
+    /// A series drawn as a line in the i-th style, with markers on about a dozen of its points (so long curves
+    /// stay tellable apart without colour), and a legend entry showing both.
+    /// </summary>
+    public static void AddSeries(Plot plot, double[] xs, double[] ys, int i, string label, float markerSize = 7)
+    {
+        var color = ColorOf(i);
+        var line = plot.Add.Scatter(xs, ys);
+        line.Color = color;
+        line.LinePattern = PatternOf(i);
+        line.LineWidth = 2;
+        line.MarkerSize = 0;
+        if (xs.Length > 0)
+        {
+            var every = Math.Max(1, xs.Length / 12);
+            var picked = Enumerable.Range(0, xs.Length).Where(k => k % every == 0 || k == xs.Length - 1).ToArray();
+            var marks = plot.Add.Scatter(picked.Select(k => xs[k]).ToArray(), picked.Select(k => ys[k]).ToArray());
+            marks.Color = color;
+            marks.LineWidth = 0;
+            marks.MarkerShape = MarkerOf(i);
+            marks.MarkerSize = markerSize;
+        }
+        plot.Legend.ManualItems.Add(new LegendItem
+        {
+            LabelText = label, LineColor = color, LinePattern = PatternOf(i), LineWidth = 2,
+            MarkerShape = MarkerOf(i), MarkerSize = markerSize, MarkerColor = color,
+        });
+    }
+
+    /// <summary>
+    /// PNG and SVG. Skia's SVG backend cannot draw dash patterns (it draws them solid and complains on stdout),
+    /// so the SVG has solid lines and tells series apart by colour and marker.
+    /// </summary>
+    public static void Save(Plot plot, string pathWithoutExtension, int width = 900, int height = 560, Alignment legend = Alignment.UpperRight)
+    {
+        plot.ShowLegend(legend);
+        plot.SavePng(pathWithoutExtension + ".png", width, height);
+        foreach (var scatter in plot.GetPlottables().OfType<ScottPlot.Plottables.Scatter>()) scatter.LinePattern = LinePattern.Solid;
+        foreach (var item in plot.Legend.ManualItems) item.LinePattern = LinePattern.Solid;
+        plot.SaveSvg(pathWithoutExtension + ".svg", width, height);
+    }
+
+    /// <summary>Ticks at powers of two of data given as log2 values.</summary>
+    public static void Log2Ticks(IAxis axis, double minLog2, double maxLog2, Func<double, string> format, int stride = 1)
+    {
+        var ticks = Enumerable.Range((int)Math.Floor(minLog2), (int)(Math.Ceiling(maxLog2) - Math.Floor(minLog2)) + 1)
+            .Where(p => p % stride == 0).Select(p => (double)p).ToArray();
+        axis.SetTicks(ticks, ticks.Select(p => format(Math.Pow(2, p))).ToArray());
+    }
+}

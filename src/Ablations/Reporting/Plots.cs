@@ -1,0 +1,200 @@
+using System.Globalization;
+using Ablations.Analysis;
+using Ablations.Training;
+using ScottPlot;
+
+namespace Ablations.Reporting;
+
+public enum PlotAxis { Steps, Tokens }
+
+/// <summary>
+/// The figures of an experiment, as PNG and SVG: training loss (smoothed) and validation loss per variant with
+/// a band over seeds, learning-rate sensitivity when the experiment sweeps lr, gradient norm and maximum
+/// attention logit, and KV-cache size against context length.
+/// </summary>
+public static class Plots
+{
+    static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    /// <summary>Writes every figure that applies into <paramref name="folder"/>; returns their names (without extension).</summary>
+    public static IReadOnlyList<string> WriteAll(ExperimentResults results, string folder, PlotAxis axis = PlotAxis.Steps, bool logX = false, bool logY = false)
+    {
+        Directory.CreateDirectory(folder);
+        var written = new List<string>();
+        var curves = CurveGroups(results);
+        if (curves.Count == 0) return written;
+        var note = results.Manifest.SweepKeys.Count > 0 ? " (best sweep point per variant)" : "";
+        var seeds = curves.Max(c => c.Runs.Count);
+        var band = seeds > 1 ? $"; band: min-max over {seeds} seeds" : "";
+
+        written.Add(Curve(folder, "loss_train", $"Training loss{note}", "training loss (nats/token, smoothed)", curves, axis, logX, logY, band,
+            r => r.Metrics.Select(m => (m, (double?)m.TrainLoss)).ToList(), smooth: true));
+        written.Add(Curve(folder, "loss_val", $"Validation loss{note}", "validation loss (nats/token)", curves, axis, logX, logY, band,
+            r => r.Metrics.Where(m => m.ValLoss != null).Select(m => (m, m.ValLoss)).ToList(), smooth: false));
+        written.Add(Curve(folder, "grad_norm", $"Gradient norm{note}", "global gradient norm (before clipping)", curves, axis, logX, true, band,
+            r => r.Metrics.Select(m => (m, (double?)m.GradNorm)).ToList(), smooth: true));
+        if (results.Runs.Any(r => r.Metrics.Any(m => m.MaxAttnLogit != null)))
+            written.Add(Curve(folder, "max_attn_logit", $"Largest attention logit{note}", "max attention logit q·k/√d", curves, axis, logX, logY, band,
+                r => r.Metrics.Where(m => m.MaxAttnLogit is double v && double.IsFinite(v)).Select(m => (m, m.MaxAttnLogit)).ToList(), smooth: false));
+        if (LrKey(results) is { } lrKey)
+        {
+            written.Add(LrSensitivity(folder, results, lrKey));
+            if (results.Runs.Any(r => r.Metrics.Any(m => m.MaxAttnLogit != null)))
+                written.Add(LogitVsLr(folder, results, lrKey));
+        }
+        written.Add(KvCache(folder, results));
+        return written;
+    }
+
+    sealed record CurveGroup(string Label, IReadOnlyList<RunResult> Runs);
+
+    /// <summary>One group per variant: its runs at its best sweep point (lowest mean final validation loss).</summary>
+    static List<CurveGroup> CurveGroups(ExperimentResults results)
+    {
+        var groups = new List<CurveGroup>();
+        foreach (var variant in results.Manifest.Variants)
+        {
+            var points = results.Groups().Where(g => g.Variant == variant && g.Runs.Any(r => r.Metrics.Count > 0)).ToList();
+            if (points.Count == 0) continue;
+            var best = points.OrderBy(p => p.Runs.Where(r => r.Summary?.FinalValLoss is double v && double.IsFinite(v))
+                .Select(r => r.Summary!.FinalValLoss!.Value).DefaultIfEmpty(double.MaxValue).Average()).First();
+            groups.Add(new CurveGroup(best.SweepPoint.Length > 0 ? $"{variant} ({best.SweepPoint})" : variant, best.Runs));
+        }
+        return groups;
+    }
+
+    static string Curve(string folder, string name, string title, string yLabel, List<CurveGroup> groups, PlotAxis axis, bool logX, bool logY,
+        string band, Func<RunResult, List<(MetricsRow Row, double? Value)>> select, bool smooth)
+    {
+        var plot = PlotStyle.New(title + band, axis == PlotAxis.Steps ? "step" : "tokens seen", yLabel);
+        for (int i = 0; i < groups.Count; i++)
+        {
+            var series = groups[i].Runs
+                .Select(r => select(r).Where(p => p.Value is double v && double.IsFinite(v)).ToList())
+                .Where(s => s.Count > 0)
+                .Select(s =>
+                {
+                    var values = s.Select(p => p.Value!.Value).ToArray();
+                    if (smooth) values = Smooth(values);
+                    return s.Select((p, k) => (X: axis == PlotAxis.Steps ? p.Row.Step : (double)p.Row.Tokens, Y: values[k])).ToDictionary(p => p.X, p => p.Y);
+                }).ToList();
+            if (series.Count == 0) continue;
+            var xs = series.SelectMany(s => s.Keys).Distinct().Order().Where(x => series.All(s => s.ContainsKey(x))).ToArray();
+            if (xs.Length == 0) continue;
+            double T(double v, bool log) => log ? Math.Log10(Math.Max(v, 1e-12)) : v;
+            var px = xs.Select(x => T(x, logX)).ToArray();
+            var mean = xs.Select(x => T(series.Average(s => s[x]), logY)).ToArray();
+            var color = PlotStyle.ColorOf(i);
+            if (series.Count > 1)
+            {
+                var fill = plot.Add.FillY(px, xs.Select(x => T(series.Min(s => s[x]), logY)).ToArray(), xs.Select(x => T(series.Max(s => s[x]), logY)).ToArray());
+                fill.FillColor = color.WithAlpha(0.18);
+                fill.LineWidth = 0;
+            }
+            PlotStyle.AddSeries(plot, px, mean, i, groups[i].Label);
+        }
+        if (logX) PlotStyle.LogAxis(plot.Axes.Bottom, v => Units.Count(v));
+        if (logY) PlotStyle.LogAxis(plot.Axes.Left, v => v.ToString("G3", Inv));
+        var path = Path.Combine(folder, name);
+        PlotStyle.Save(plot, path);
+        return name;
+    }
+
+    /// <summary>Exponential moving average (0.9) with bias correction, as TensorBoard smooths.</summary>
+    static double[] Smooth(double[] values, double beta = 0.9)
+    {
+        var result = new double[values.Length];
+        double avg = 0;
+        for (int i = 0; i < values.Length; i++)
+        {
+            avg = beta * avg + (1 - beta) * values[i];
+            result[i] = avg / (1 - Math.Pow(beta, i + 1));
+        }
+        return result;
+    }
+
+    static string? LrKey(ExperimentResults results) =>
+        results.Manifest.SweepKeys.FirstOrDefault(k => k == "train.lr" || k.EndsWith(".lr") || k == "lr");
+
+    static string LrSensitivity(string folder, ExperimentResults results, string lrKey)
+    {
+        var plot = PlotStyle.New("Learning-rate sensitivity (mean ± std over seeds; × = diverged)", "learning rate", "final validation loss (nats/token)");
+        var variants = results.Manifest.Variants;
+        double worst = results.Runs.Where(r => r.Summary?.FinalValLoss is double v && double.IsFinite(v)).Select(r => r.Summary!.FinalValLoss!.Value).DefaultIfEmpty(1).Max();
+        for (int i = 0; i < variants.Count; i++)
+        {
+            var points = results.Groups().Where(g => g.Variant == variants[i]).Select(g => (Lr: Lr(g.Runs[0], lrKey), g.Runs)).Where(p => p.Lr > 0).OrderBy(p => p.Lr).ToList();
+            var xs = new List<double>(); var ys = new List<double>(); var err = new List<double>();
+            var divergedX = new List<double>();
+            foreach (var (lr, runs) in points)
+            {
+                var finals = runs.Where(r => r.Summary is { Status: "completed", FinalValLoss: not null }).Select(r => r.Summary!.FinalValLoss!.Value).ToList();
+                if (runs.Any(r => r.Diverged)) divergedX.Add(Math.Log10(lr));
+                if (finals.Count == 0) continue;
+                var s = Statistics.Summarize(finals);
+                xs.Add(Math.Log10(lr)); ys.Add(s.Mean); err.Add(s.Std ?? 0);
+            }
+            var color = PlotStyle.ColorOf(i);
+            if (xs.Count > 0)
+            {
+                PlotStyle.AddSeries(plot, xs.ToArray(), ys.ToArray(), i, variants[i], 8);
+                var bars = plot.Add.ErrorBar(xs.ToArray(), ys.ToArray(), err.ToArray());
+                bars.Color = color;
+            }
+            if (divergedX.Count > 0)
+            {
+                var marks = plot.Add.Scatter(divergedX.ToArray(), divergedX.Select(_ => worst * 1.05 + 0.02 * i).ToArray());
+                marks.Color = color; marks.LineWidth = 0; marks.MarkerShape = MarkerShape.Eks; marks.MarkerSize = 12;
+                if (xs.Count == 0)
+                    plot.Legend.ManualItems.Add(new LegendItem { LabelText = variants[i] + " (all diverged)", MarkerShape = MarkerShape.Eks, MarkerColor = color, MarkerSize = 12 });
+            }
+        }
+        PlotStyle.LogAxis(plot.Axes.Bottom, v => v.ToString("G2", Inv));
+        var name = "lr_sensitivity";
+        PlotStyle.Save(plot, Path.Combine(folder, name));
+        return name;
+    }
+
+    static string LogitVsLr(string folder, ExperimentResults results, string lrKey)
+    {
+        var plot = PlotStyle.New("Attention-logit growth: largest logit during training (mean over seeds)", "learning rate", "max attention logit");
+        var variants = results.Manifest.Variants;
+        for (int i = 0; i < variants.Count; i++)
+        {
+            var pts = results.Groups().Where(g => g.Variant == variants[i])
+                .Select(g => (Lr: Lr(g.Runs[0], lrKey), Logit: g.Runs.Select(r => r.Metrics.Where(m => m.MaxAttnLogit is double v && double.IsFinite(v))
+                    .Select(m => m.MaxAttnLogit!.Value).DefaultIfEmpty(double.NaN).Max()).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average()))
+                .Where(p => p.Lr > 0 && double.IsFinite(p.Logit)).OrderBy(p => p.Lr).ToList();
+            if (pts.Count == 0) continue;
+            PlotStyle.AddSeries(plot, pts.Select(p => Math.Log10(p.Lr)).ToArray(), pts.Select(p => p.Logit).ToArray(), i, variants[i], 8);
+        }
+        PlotStyle.LogAxis(plot.Axes.Bottom, v => v.ToString("G2", Inv));
+        var name = "max_attn_logit_vs_lr";
+        PlotStyle.Save(plot, Path.Combine(folder, name));
+        return name;
+    }
+
+    static double Lr(RunResult run, string key) =>
+        run.SweepValues.TryGetValue(key, out var text) && double.TryParse(text, NumberStyles.Float, Inv, out var v) ? v : run.Config.Train.Lr;
+
+    static string KvCache(string folder, ExperimentResults results)
+    {
+        var plot = PlotStyle.New("KV cache of one sequence (bf16, from the configuration; windowed layers capped)", "context length (tokens)", "KV cache");
+        var powers = Enumerable.Range(7, 9).ToArray();   // 128 .. 32768 tokens
+        var variants = results.Manifest.Variants;
+        double lo = double.MaxValue, hi = double.MinValue;
+        for (int i = 0; i < variants.Count; i++)
+        {
+            var run = results.Runs.FirstOrDefault(r => r.Variant == variants[i]);
+            if (run == null) continue;
+            var ys = powers.Select(p => Math.Log2(Math.Max(1, Inspector.Inspect(run.Config.Model, 1L << p, "bf16").KvBytesAtContext))).ToArray();
+            lo = Math.Min(lo, ys.Min()); hi = Math.Max(hi, ys.Max());
+            PlotStyle.AddSeries(plot, powers.Select(p => (double)p).ToArray(), ys, i, variants[i]);
+        }
+        PlotStyle.Log2Ticks(plot.Axes.Bottom, powers[0], powers[^1], v => v >= 1024 ? $"{v / 1024:0}K" : $"{v:0}");
+        if (lo <= hi) PlotStyle.Log2Ticks(plot.Axes.Left, lo, hi, v => Units.Bytes(v).Replace(".00 ", " ").Replace(".0 ", " "));
+        var name = "kv_cache";
+        PlotStyle.Save(plot, Path.Combine(folder, name), legend: Alignment.UpperLeft);
+        return name;
+    }
+}

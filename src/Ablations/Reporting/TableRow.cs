@@ -1,0 +1,32 @@
+using Ablations.Analysis;
+
+namespace Ablations.Reporting;
+
+/// <summary>One row of an experiment's table: a variant at a sweep point, over its seeds.</summary>
+public sealed record TableRow
+{
+    public required string Variant { get; init; }
+    public required string SweepPoint { get; init; }
+    public required bool IsBaseline { get; init; }
+    public required int Runs { get; init; }
+    public required int Completed { get; init; }
+    public required int Diverged { get; init; }
+    public required long ParametersTotal { get; init; }
+    public required long ParametersActive { get; init; }
+    /// <summary>KV cache per token over all layers, bf16.</summary>
+    public required long KvBytesPerToken { get; init; }
+    /// <summary>Final validation loss over the seeds that completed (null when none did).</summary>
+    public SampleSummary? ValLoss { get; init; }
+    public SampleSummary? Perplexity { get; init; }
+    public SampleSummary? BitsPerByte { get; init; }
+    /// <summary>This row's mean validation loss minus the baseline's at the same sweep point, with Welch's test.</summary>
+    public double? DeltaVsBaseline { get; init; }
+    public double? PValue { get; init; }
+    public required double TokensPerSecond { get; init; }
+    public required double MaxGradNorm { get; init; }
+    public double? MaxAttentionLogit { get; init; }
+    /// <summary>Loss spikes summed over the seeds.</summary>
+    public required int LossSpikes { get; init; }
+    /// <summary>Final validation loss of each completed seed, for anyone who wants to check the statistics.</summary>
+    public required IReadOnlyList<double> SeedLosses { get; init; }
+}
