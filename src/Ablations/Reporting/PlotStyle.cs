@@ -33,15 +33,22 @@ public static class PlotStyle
         return plot;
     }
 
-    /// <summary>Shows an axis whose data were given as log10 values with labels in the original units.</summary>
-    public static void LogAxis(IAxis axis, Func<double, string> format)
+    /// <summary>
+    /// Ticks for an axis whose data were given as log10 values, labelled in the original units: 1-2-5 steps over
+    /// a narrow range, whole decades over a wide one.
+    /// </summary>
+    public static void LogAxis(IAxis axis, double minLog10, double maxLog10, Func<double, string> format)
     {
-        axis.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
-        {
-            MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
-            IntegerTicksOnly = true,
-            LabelFormatter = v => format(Math.Pow(10, v)),
-        };
+        if (!double.IsFinite(minLog10) || !double.IsFinite(maxLog10) || maxLog10 < minLog10) return;
+        var steps = maxLog10 - minLog10 > 3 ? new[] { 1.0 } : maxLog10 - minLog10 > 1.2 ? new[] { 1.0, 3.0 } : new[] { 1.0, 2.0, 5.0 };
+        var ticks = new List<double>();
+        for (var decade = (int)Math.Floor(minLog10) - 1; decade <= (int)Math.Ceiling(maxLog10); decade++)
+            foreach (var m in steps)
+            {
+                var t = decade + Math.Log10(m);
+                if (t >= minLog10 - 0.05 && t <= maxLog10 + 0.05) ticks.Add(t);
+            }
+        axis.SetTicks(ticks.ToArray(), ticks.Select(t => format(Math.Pow(10, t))).ToArray());
     }
 
     /// <summary>

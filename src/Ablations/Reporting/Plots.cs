@@ -67,6 +67,7 @@ public static class Plots
         string band, Func<RunResult, List<(MetricsRow Row, double? Value)>> select, bool smooth)
     {
         var plot = PlotStyle.New(title + band, axis == PlotAxis.Steps ? "step" : "tokens seen", yLabel);
+        double xMin = double.MaxValue, xMax = double.MinValue, yMin = double.MaxValue, yMax = double.MinValue;
         for (int i = 0; i < groups.Count; i++)
         {
             var series = groups[i].Runs
@@ -84,6 +85,8 @@ public static class Plots
             double T(double v, bool log) => log ? Math.Log10(Math.Max(v, 1e-12)) : v;
             var px = xs.Select(x => T(x, logX)).ToArray();
             var mean = xs.Select(x => T(series.Average(s => s[x]), logY)).ToArray();
+            xMin = Math.Min(xMin, px.Min()); xMax = Math.Max(xMax, px.Max());
+            yMin = Math.Min(yMin, xs.Min(x => T(series.Min(s => s[x]), logY))); yMax = Math.Max(yMax, xs.Max(x => T(series.Max(s => s[x]), logY)));
             var color = PlotStyle.ColorOf(i);
             if (series.Count > 1)
             {
@@ -93,8 +96,8 @@ public static class Plots
             }
             PlotStyle.AddSeries(plot, px, mean, i, groups[i].Label);
         }
-        if (logX) PlotStyle.LogAxis(plot.Axes.Bottom, v => Units.Count(v));
-        if (logY) PlotStyle.LogAxis(plot.Axes.Left, v => v.ToString("G3", Inv));
+        if (logX) PlotStyle.LogAxis(plot.Axes.Bottom, xMin, xMax, v => Units.Count(v));
+        if (logY) PlotStyle.LogAxis(plot.Axes.Left, yMin, yMax, v => v.ToString("G3", Inv));
         var path = Path.Combine(folder, name);
         PlotStyle.Save(plot, path);
         return name;
@@ -149,7 +152,8 @@ public static class Plots
                     plot.Legend.ManualItems.Add(new LegendItem { LabelText = variants[i] + " (all diverged)", MarkerShape = MarkerShape.Eks, MarkerColor = color, MarkerSize = 12 });
             }
         }
-        PlotStyle.LogAxis(plot.Axes.Bottom, v => v.ToString("G2", Inv));
+        var lrs = results.Runs.Select(r => Lr(r, lrKey)).Where(v => v > 0).Select(Math.Log10).DefaultIfEmpty(0).ToList();
+        PlotStyle.LogAxis(plot.Axes.Bottom, lrs.Min(), lrs.Max(), v => v.ToString("G2", Inv));
         var name = "lr_sensitivity";
         PlotStyle.Save(plot, Path.Combine(folder, name));
         return name;
@@ -168,7 +172,8 @@ public static class Plots
             if (pts.Count == 0) continue;
             PlotStyle.AddSeries(plot, pts.Select(p => Math.Log10(p.Lr)).ToArray(), pts.Select(p => p.Logit).ToArray(), i, variants[i], 8);
         }
-        PlotStyle.LogAxis(plot.Axes.Bottom, v => v.ToString("G2", Inv));
+        var lrs = results.Runs.Select(r => Lr(r, lrKey)).Where(v => v > 0).Select(Math.Log10).DefaultIfEmpty(0).ToList();
+        PlotStyle.LogAxis(plot.Axes.Bottom, lrs.Min(), lrs.Max(), v => v.ToString("G2", Inv));
         var name = "max_attn_logit_vs_lr";
         PlotStyle.Save(plot, Path.Combine(folder, name));
         return name;
