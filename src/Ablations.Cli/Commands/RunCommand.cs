@@ -14,50 +14,63 @@ public static class RunCommand
 
     public static Command Create()
     {
-        var file = new Argument<string>("experiment") { Description = "an experiment file (base, variants, seeds, sweep, scales)" };
+        var files = new Argument<string[]>("experiments") { Description = "experiment files (base, variants, seeds, sweep, scales), run one after the other", Arity = ArgumentArity.OneOrMore };
         var scale = new Option<string?>("--scale") { Description = "smoke | small | full (as the file defines them; default: the file's default_scale)" };
         var set = new Option<string[]>("--set") { Description = "override a key in every run, e.g. --set train.steps=100" };
         var only = new Option<string[]>("--only") { Description = "run only these variants (repeatable)" };
         var jobs = new Option<int>("--jobs") { Description = "runs at once, as separate processes sharing the CPU threads", DefaultValueFactory = _ => 1 };
         var results = new Option<string>("--results") { Description = "results root", DefaultValueFactory = _ => "results" };
         var force = new Option<bool>("--force") { Description = "discard run folders written by a different configuration" };
-        var noReport = new Option<bool>("--no-report") { Description = "skip the table and plots at the end" };
-        var command = new Command("run", "run an ablation experiment; rerun the same command to resume") { file, scale, set, only, jobs, results, force, noReport };
+        var noReport = new Option<bool>("--no-report") { Description = "skip each experiment's table and plots at the end" };
+        var report = new Option<bool>("--report") { Description = "then write results/REPORT.md over every experiment in the results root" };
+        var command = new Command("run", "run ablation experiments; rerun the same command to resume") { files, scale, set, only, jobs, results, force, noReport, report };
         command.SetAction(r => CliRunner.Guard(() =>
         {
             if (r.GetValue(jobs) < 1) throw new Config.ConfigException("must be at least 1", key: "--jobs");
-            var spec = ExperimentLoader.Load(r.GetValue(file)!);
-            var onlyVariants = r.GetValue(only) is { Length: > 0 } o ? o : null;
-            var runs = spec.Expand(r.GetValue(scale), r.GetValue(set), onlyVariants);
-            var runner = new ExperimentRunner(spec, r.GetValue(scale), r.GetValue(results)!, new ExperimentConsole());
-            Console.WriteLine($"experiment {spec.Name} -> {runner.Folder}");
-            using var cancel = new CancellationTokenSource();
-            ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
-            Console.CancelKeyPress += onCancel;
-            ExperimentOutcome outcome;
-            try
+            var specs = r.GetValue(files)!.Select(ExperimentLoader.Load).ToList();   // check every file before running any
+            foreach (var spec in specs)
             {
-                outcome = runner.Run(runs, r.GetValue(jobs), r.GetValue(force), new ProcessLauncher(), cancel.Token);
+                var code = RunOne(spec, r.GetValue(scale), r.GetValue(set), r.GetValue(only), r.GetValue(jobs), r.GetValue(results)!, r.GetValue(force), r.GetValue(noReport));
+                if (code != CliRunner.Ok) return code;
             }
-            catch (ExperimentBusyException e)
-            {
-                Console.Error.WriteLine($"error: {e.Message}");
-                return Busy;
-            }
-            finally { Console.CancelKeyPress -= onCancel; }
-            if (outcome.Interrupted)
-            {
-                Console.WriteLine("interrupted: finished runs are kept and the others have checkpoints; run the same command again to resume");
-                return CliRunner.Interrupted;
-            }
-            if (!r.GetValue(noReport)) ReportCommand.WriteExperimentOutputs(runner.Folder);
-            if (outcome.Failed.Count > 0)
-            {
-                Console.Error.WriteLine($"error: {outcome.Failed.Count} run(s) failed: {string.Join(", ", outcome.Failed)}");
-                return CliRunner.Failure;
-            }
+            if (r.GetValue(report))
+                Console.WriteLine($"report: {ReportWriter.Write(r.GetValue(results)!, "ablate " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)))}");
             return CliRunner.Ok;
         }));
         return command;
+    }
+
+    static int RunOne(ExperimentSpec spec, string? scale, string[]? set, string[]? only, int jobs, string results, bool force, bool noReport)
+    {
+        var onlyVariants = only is { Length: > 0 } o ? o : null;
+        var runs = spec.Expand(scale, set, onlyVariants);
+        var runner = new ExperimentRunner(spec, scale, results, new ExperimentConsole());
+        Console.WriteLine($"experiment {spec.Name} -> {runner.Folder}");
+        using var cancel = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
+        Console.CancelKeyPress += onCancel;
+        ExperimentOutcome outcome;
+        try
+        {
+            outcome = runner.Run(runs, jobs, force, new ProcessLauncher(), cancel.Token);
+        }
+        catch (ExperimentBusyException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return Busy;
+        }
+        finally { Console.CancelKeyPress -= onCancel; }
+        if (outcome.Interrupted)
+        {
+            Console.WriteLine("interrupted: finished runs are kept and the others have checkpoints; run the same command again to resume");
+            return CliRunner.Interrupted;
+        }
+        if (!noReport) ReportCommand.WriteExperimentOutputs(runner.Folder);
+        if (outcome.Failed.Count > 0)
+        {
+            Console.Error.WriteLine($"error: {outcome.Failed.Count} run(s) failed: {string.Join(", ", outcome.Failed)}");
+            return CliRunner.Failure;
+        }
+        return CliRunner.Ok;
     }
 }

@@ -53,14 +53,22 @@ public static class DataFactory
     static PreparedData PrepareText(DataConfig data, int sequenceLength, string baseDirectory)
     {
         var tokenizer = TokenizerFactory.Create(data.Tokenizer);
-        var (name, documents) = data.Source == DataSource.DotnetDocs
-            ? ("dotnet-docs", DotnetDocsCorpus.Documents())
-            : ("text", Paragraphs(TextFilesCorpus.Documents(data.Paths!, baseDirectory)));
-        var kept = Cap(documents, data.MaxBytes).ToList();
-        if (kept.Count == 0 || kept.All(d => d.Text.Length == 0))
-            throw new DataException($"the {name} corpus is empty");
-        var split = Split(kept, data.ValidationFraction);
-        var (info, folder) = TokenCache.GetOrCreate(name, kept, split, tokenizer);
+        var dotnetDocs = data.Source == DataSource.DotnetDocs;
+        var name = dotnetDocs ? "dotnet-docs" : "text";
+        var files = dotnetDocs ? DotnetDocsCorpus.Files() : TextFilesCorpus.Files(data.Paths!, baseDirectory);
+        var fingerprint = TokenCache.Fingerprint(files, $"{name}|{tokenizer.Name}|{data.ValidationFraction:R}|{data.MaxBytes}");
+        CorpusInfo info;
+        string folder;
+        if (TokenCache.Find(fingerprint) is { } cached) (info, folder) = cached;
+        else
+        {
+            var documents = dotnetDocs ? DotnetDocsCorpus.Documents() : Paragraphs(TextFilesCorpus.Documents(data.Paths!, baseDirectory));
+            var kept = Cap(documents, data.MaxBytes).ToList();
+            if (kept.Count == 0 || kept.All(d => d.Text.Length == 0))
+                throw new DataException($"the {name} corpus is empty");
+            (info, folder) = TokenCache.GetOrCreate(name, kept, Split(kept, data.ValidationFraction), tokenizer);
+            TokenCache.Remember(fingerprint, info);
+        }
         if (info.ValidationTokens == 0 || info.TrainTokens == 0)
             throw new DataException($"the {name} corpus is too small to hold out a validation split ({info.Documents} documents)");
         var width = TokenCache.Width(info.VocabSize);

@@ -76,6 +76,39 @@ public static class TokenCache
 
     public static int Width(int vocabSize) => vocabSize <= 65536 ? 2 : 4;
 
+    /// <summary>
+    /// A cheap fingerprint of a corpus's source files (paths, sizes, modification times) and its settings.
+    /// It maps to the content key once the corpus has been cached, so later runs skip rendering and hashing
+    /// the text; any change to a file changes the fingerprint and the content is hashed again.
+    /// </summary>
+    public static string Fingerprint(IEnumerable<string> files, string settings)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(Encoding.UTF8.GetBytes("v1\0" + settings + "\0"));
+        foreach (var f in files)
+        {
+            var info = new FileInfo(f);
+            hash.AppendData(Encoding.UTF8.GetBytes($"{info.FullName}\0{info.Length}\0{info.LastWriteTimeUtc.Ticks}\0"));
+        }
+        return Convert.ToHexString(hash.GetHashAndReset())[..24].ToLowerInvariant();
+    }
+
+    /// <summary>The cached corpus a fingerprint was recorded for, if it is still there.</summary>
+    public static (CorpusInfo Info, string Folder)? Find(string fingerprint)
+    {
+        var index = Path.Combine(Root, "index", fingerprint);
+        if (!File.Exists(index)) return null;
+        var folder = Path.Combine(Root, "tokens", File.ReadAllText(index).Trim());
+        var meta = Path.Combine(folder, "meta.json");
+        return File.Exists(meta) ? (JsonSerializer.Deserialize<CorpusInfo>(File.ReadAllText(meta))!, folder) : null;
+    }
+
+    public static void Remember(string fingerprint, CorpusInfo info)
+    {
+        Directory.CreateDirectory(Path.Combine(Root, "index"));
+        Training.AtomicFile.WriteAllText(Path.Combine(Root, "index", fingerprint), info.Key);
+    }
+
     static string Key(IReadOnlyList<Document> documents, Func<Document, bool> isValidation, ITokenizer tokenizer)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);

@@ -10,7 +10,9 @@ namespace Ablations.Experiments;
 /// </summary>
 public static class ExperimentLoader
 {
-    static readonly string[] TopLevel = { "name", "description", "extends", "base", "baseline", "seeds", "variants", "sweep", "scales", "default_scale" };
+    static readonly string[] TopLevel = { "name", "description", "extends", "base", "baseline", "seeds", "variants", "sweep", "scales", "default_scale", "claims" };
+    static readonly string[] Expectations = { "lower", "higher", "similar" };
+    static readonly string[] Metrics = { "val_loss", "max_attn_logit", "kv_cache" };
 
     public static ExperimentSpec Load(string path)
     {
@@ -115,8 +117,30 @@ public static class ExperimentLoader
         if (defaultScale != null && !scales.ContainsKey(defaultScale))
             throw new ConfigException($"'{defaultScale}' is not among the scales ({string.Join(", ", scales.Keys)})", path, key: "default_scale");
 
+        var claims = new List<ClaimSpec>();
+        if (Get(root, "claims") is { } claimsNode)
+        {
+            if (claimsNode is not YamlSequenceNode claimList) throw Error(path, claimsNode, "claims", "expected a list of { text, a, b, expect, metric, at }");
+            foreach (var item in claimList.Children)
+            {
+                if (item is not YamlMappingNode c) throw Error(path, item, "claims", "each claim is a mapping { text, a, b, expect, metric, at }");
+                foreach (var (k, _) in c.Children)
+                    if (Scalar(k) is not ("text" or "a" or "b" or "expect" or "metric" or "at"))
+                        throw Error(path, k, $"claims.{Scalar(k)}", "unknown key; a claim has text, a, b, expect, metric and at");
+                string Field(string key, string fallback = "") => Get(c, key) is { } n ? Scalar(n) : fallback;
+                var claim = new ClaimSpec(Field("text"), Field("a"), Field("b"), Field("expect", "lower"), Field("metric", "val_loss"), Field("at"));
+                foreach (var v in new[] { ("a", claim.A), ("b", claim.B) })
+                    if (variants.All(x => x.Name != v.Item2))
+                        throw Error(path, c, $"claims.{v.Item1}", $"'{v.Item2}' is not a variant; variants: {string.Join(", ", variants.Select(x => x.Name))}");
+                if (!Expectations.Contains(claim.Expect)) throw Error(path, c, "claims.expect", $"'{claim.Expect}' is not allowed; allowed: {string.Join(" | ", Expectations)}");
+                if (!Metrics.Contains(claim.Metric)) throw Error(path, c, "claims.metric", $"'{claim.Metric}' is not allowed; allowed: {string.Join(" | ", Metrics)}");
+                claims.Add(claim);
+            }
+        }
+
         var spec = new ExperimentSpec
         {
+            Claims = claims,
             Name = Get(root, "name") is { } nm ? Scalar(nm) : Path.GetFileNameWithoutExtension(path),
             File = path,
             Description = Get(root, "description") is { } desc ? Scalar(desc) : "",
@@ -130,6 +154,10 @@ public static class ExperimentLoader
         };
         foreach (var scale in scales.Keys.DefaultIfEmpty(null!))
             spec.Expand(scale);   // every variant, sweep point and scale must give a valid run configuration
+        var pointLabels = spec.Expand(null).Select(r => r.SweepPoint).ToHashSet();
+        foreach (var claim in claims)
+            if (!pointLabels.Contains(claim.At))
+                throw new ConfigException($"claim '{claim.Text}': at '{claim.At}' is not a sweep point; sweep points: {string.Join(", ", pointLabels.Select(p => p.Length == 0 ? "\"\"" : p))}", path, key: "claims.at");
         return spec;
     }
 

@@ -17,6 +17,7 @@ public sealed record ExperimentManifest
     public required IReadOnlyList<string> SweepKeys { get; init; }
     public required IReadOnlyList<int> Seeds { get; init; }
     public required IReadOnlyList<ManifestRun> Runs { get; init; }
+    public IReadOnlyList<ClaimSpec> Claims { get; init; } = Array.Empty<ClaimSpec>();
 
     public const string FileName = "experiment.json";
 
@@ -41,6 +42,7 @@ public sealed record ExperimentManifest
         SweepKeys = spec.Sweep.Select(a => a.Key).ToList(),
         Seeds = spec.Seeds,
         Runs = runs.Select(r => new ManifestRun(r.Variant, r.SweepPoint, r.SweepValues.ToDictionary(), r.Seed, r.Folder)).ToList(),
+        Claims = spec.Claims,
     };
 }
 

@@ -21,6 +21,7 @@ public sealed class ExperimentSpec
     public required IReadOnlyList<SweepAxis> Sweep { get; init; }
     public required IReadOnlyDictionary<string, IReadOnlyList<KeyValuePair<string, YamlNode>>> Scales { get; init; }
     public string? DefaultScale { get; init; }
+    public IReadOnlyList<ClaimSpec> Claims { get; init; } = Array.Empty<ClaimSpec>();
 
     /// <summary>The results folder of this experiment at a scale: NAME at the default scale, NAME.SCALE otherwise.</summary>
     public string FolderName(string? scale) => scale == null || scale == DefaultScale ? Name : $"{Name}.{scale}";

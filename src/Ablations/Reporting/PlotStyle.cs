@@ -84,8 +84,12 @@ public static class PlotStyle
     /// PNG and SVG. Skia's SVG backend cannot draw dash patterns (it draws them solid and complains on stdout),
     /// so the SVG has solid lines and tells series apart by colour and marker.
     /// </summary>
-    public static void Save(Plot plot, string pathWithoutExtension, int width = 900, int height = 560, Alignment legend = Alignment.UpperRight)
+    /// <summary>Figure size in pixels; the report asks for smaller ones to keep the committed PNGs light.</summary>
+    public static (int Width, int Height) Size { get; set; } = (900, 560);
+
+    public static void Save(Plot plot, string pathWithoutExtension, Alignment legend = Alignment.UpperRight)
     {
+        var (width, height) = Size;
         plot.ShowLegend(legend);
         plot.SavePng(pathWithoutExtension + ".png", width, height);
         foreach (var scatter in plot.GetPlottables().OfType<ScottPlot.Plottables.Scatter>()) scatter.LinePattern = LinePattern.Solid;

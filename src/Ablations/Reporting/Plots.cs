@@ -21,22 +21,29 @@ public static class Plots
     {
         Directory.CreateDirectory(folder);
         var written = new List<string>();
-        var curves = CurveGroups(results);
-        if (curves.Count == 0) return written;
-        var note = results.Manifest.SweepKeys.Count > 0 ? " (best sweep point per variant)" : "";
-        var seeds = curves.Max(c => c.Runs.Count);
-        var band = seeds > 1 ? $"; band: min-max over {seeds} seeds" : "";
-
-        written.Add(Curve(folder, "loss_train", $"Training loss{note}", "training loss (nats/token, smoothed)", curves, axis, logX, logY, band,
-            r => r.Metrics.Select(m => (m, (double?)m.TrainLoss)).ToList(), smooth: true));
-        written.Add(Curve(folder, "loss_val", $"Validation loss{note}", "validation loss (nats/token)", curves, axis, logX, logY, band,
-            r => r.Metrics.Where(m => m.ValLoss != null).Select(m => (m, m.ValLoss)).ToList(), smooth: false));
-        written.Add(Curve(folder, "grad_norm", $"Gradient norm{note}", "global gradient norm (before clipping)", curves, axis, logX, true, band,
-            r => r.Metrics.Select(m => (m, (double?)m.GradNorm)).ToList(), smooth: true));
-        if (results.Runs.Any(r => r.Metrics.Any(m => m.MaxAttnLogit != null)))
-            written.Add(Curve(folder, "max_attn_logit", $"Largest attention logit{note}", "max attention logit q·k/√d", curves, axis, logX, logY, band,
-                r => r.Metrics.Where(m => m.MaxAttnLogit is double v && double.IsFinite(v)).Select(m => (m, m.MaxAttnLogit)).ToList(), smooth: false));
-        if (LrKey(results) is { } lrKey)
+        var lrKey = LrKey(results);
+        // Curves compare variants: at each variant's best learning rate when the sweep is over lr, and
+        // separately per sweep point otherwise (a sweep over the data source must not mix sources in one plot).
+        var panels = lrKey != null || results.Manifest.SweepKeys.Count == 0
+            ? new[] { (Suffix: "", Note: lrKey != null ? " (best learning rate per variant)" : "", Groups: CurveGroups(results)) }
+            : results.Runs.Select(r => r.SweepPoint).Distinct().Order(StringComparer.Ordinal)
+                .Select(p => (Suffix: "_" + p, Note: $" ({p})", Groups: CurveGroups(results, p))).ToArray();
+        foreach (var (suffix, note, curves) in panels)
+        {
+            if (curves.Count == 0) continue;
+            var seeds = curves.Max(c => c.Runs.Count);
+            var band = seeds > 1 ? $"; band: min-max over {seeds} seeds" : "";
+            written.Add(Curve(folder, "loss_train" + suffix, $"Training loss{note}", "training loss (nats/token, smoothed)", curves, axis, logX, logY, band,
+                r => r.Metrics.Select(m => (m, (double?)m.TrainLoss)).ToList(), smooth: true));
+            written.Add(Curve(folder, "loss_val" + suffix, $"Validation loss{note}", "validation loss (nats/token)", curves, axis, logX, logY, band,
+                r => r.Metrics.Where(m => m.ValLoss != null).Select(m => (m, m.ValLoss)).ToList(), smooth: false));
+            written.Add(Curve(folder, "grad_norm" + suffix, $"Gradient norm{note}", "global gradient norm (before clipping)", curves, axis, logX, true, band,
+                r => r.Metrics.Select(m => (m, (double?)m.GradNorm)).ToList(), smooth: true));
+            if (results.Runs.Any(r => r.Metrics.Any(m => m.MaxAttnLogit != null)))
+                written.Add(Curve(folder, "max_attn_logit" + suffix, $"Largest attention logit{note}", "max attention logit q·k/√d", curves, axis, logX, logY, band,
+                    r => r.Metrics.Where(m => m.MaxAttnLogit is double v && double.IsFinite(v)).Select(m => (m, m.MaxAttnLogit)).ToList(), smooth: false));
+        }
+        if (lrKey != null)
         {
             written.Add(LrSensitivity(folder, results, lrKey));
             if (results.Runs.Any(r => r.Metrics.Any(m => m.MaxAttnLogit != null)))
@@ -48,17 +55,17 @@ public static class Plots
 
     sealed record CurveGroup(string Label, IReadOnlyList<RunResult> Runs);
 
-    /// <summary>One group per variant: its runs at its best sweep point (lowest mean final validation loss).</summary>
-    static List<CurveGroup> CurveGroups(ExperimentResults results)
+    /// <summary>One group per variant: its runs at the given sweep point, or at its best one (lowest mean final validation loss).</summary>
+    static List<CurveGroup> CurveGroups(ExperimentResults results, string? point = null)
     {
         var groups = new List<CurveGroup>();
         foreach (var variant in results.Manifest.Variants)
         {
-            var points = results.Groups().Where(g => g.Variant == variant && g.Runs.Any(r => r.Metrics.Count > 0)).ToList();
+            var points = results.Groups().Where(g => g.Variant == variant && (point == null || g.SweepPoint == point) && g.Runs.Any(r => r.Metrics.Count > 0)).ToList();
             if (points.Count == 0) continue;
             var best = points.OrderBy(p => p.Runs.Where(r => r.Summary?.FinalValLoss is double v && double.IsFinite(v))
                 .Select(r => r.Summary!.FinalValLoss!.Value).DefaultIfEmpty(double.MaxValue).Average()).First();
-            groups.Add(new CurveGroup(best.SweepPoint.Length > 0 ? $"{variant} ({best.SweepPoint})" : variant, best.Runs));
+            groups.Add(new CurveGroup(best.SweepPoint.Length > 0 && point == null ? $"{variant} ({best.SweepPoint})" : variant, best.Runs));
         }
         return groups;
     }

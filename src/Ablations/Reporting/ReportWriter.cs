@@ -8,6 +8,9 @@ namespace Ablations.Reporting;
 /// </summary>
 public static class ReportWriter
 {
+    static bool KvDiffers(ExperimentResults results) =>
+        results.Runs.Select(r => Analysis.Inspector.Inspect(r.Config.Model, 32768, "bf16").KvBytesAtContext).Distinct().Count() > 1;
+
     public static string Write(string resultsRoot, string regenerateCommand)
     {
         resultsRoot = Path.GetFullPath(resultsRoot);
@@ -33,17 +36,35 @@ public static class ReportWriter
             sb.AppendLine($"Source: `{Path.GetRelativePath(Directory.GetCurrentDirectory(), results.Manifest.File)}`, scale `{results.Manifest.Scale ?? "none"}`, " +
                           $"{complete} of {results.Manifest.Runs.Count} runs complete.");
             sb.AppendLine();
+            if (results.Manifest.Claims.Count > 0)
+            {
+                sb.AppendLine("| claim | our measurement |");
+                sb.AppendLine("|---|---|");
+                foreach (var claim in results.Manifest.Claims)
+                    sb.AppendLine($"| {claim.Text} | {ClaimCheck.Verdict(results, claim)} |");
+                sb.AppendLine();
+            }
             var rows = ResultTable.Build(results);
             if (rows.Count > 0) sb.AppendLine(TableFormatter.Format(rows, TableFormat.Md));
             var figures = Path.Combine(resultsRoot, "figures", name);
             if (Directory.Exists(figures)) Directory.Delete(figures, recursive: true);
-            var plots = Plots.WriteAll(results, figures);
-            foreach (var svg in Directory.GetFiles(figures, "*.svg")) File.Delete(svg);   // PNG only in the committed report
-            foreach (var plot in plots)
+            var previous = PlotStyle.Size;
+            PlotStyle.Size = (720, 440);
+            IReadOnlyList<string> plots;
+            try { plots = Plots.WriteAll(results, figures); }
+            finally { PlotStyle.Size = previous; }
+            // The committed report keeps PNGs of the figures that carry its verdicts; the rest stay in results/<experiment>/plots.
+            var kept = plots.Where(p => p.StartsWith("loss_val") || p is "lr_sensitivity" or "max_attn_logit_vs_lr" || (p == "kv_cache" && KvDiffers(results))).ToList();
+            foreach (var file in Directory.GetFiles(figures))
+                if (!kept.Contains(Path.GetFileNameWithoutExtension(file)) || file.EndsWith(".svg")) File.Delete(file);
+            foreach (var plot in kept)
                 sb.AppendLine($"![{plot}](figures/{name}/{plot}.png)");
             sb.AppendLine();
         }
         var path = Path.Combine(resultsRoot, "REPORT.md");
+        var total = Directory.Exists(Path.Combine(resultsRoot, "figures"))
+            ? Directory.GetFiles(Path.Combine(resultsRoot, "figures"), "*.png", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length) : 0;
+        sb.AppendLine($"_Figures: {Units.Bytes(total)} of PNG. Every figure also exists as PNG and SVG, with training-loss, gradient-norm and attention-logit curves, under results/<experiment>/plots/ after `ablate run`._");
         Training.AtomicFile.WriteAllText(path, sb.ToString());
         return path;
     }

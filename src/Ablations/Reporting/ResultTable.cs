@@ -43,10 +43,18 @@ public static class ResultTable
                 MaxGradNorm = runs.SelectMany(r => r.Metrics).Select(m => m.GradNorm).Where(double.IsFinite).DefaultIfEmpty(0).Max(),
                 MaxAttentionLogit = runs.SelectMany(r => r.Metrics).Where(m => m.MaxAttnLogit is double v && double.IsFinite(v)).Select(m => m.MaxAttnLogit).Max(),
                 LossSpikes = runs.Where(r => r.Summary != null).Sum(r => r.Summary!.LossSpikes),
+                ExpertLoadMax = LastLoad(runs, m => m.ExpertLoadMax),
+                ExpertLoadMin = LastLoad(runs, m => m.ExpertLoadMin),
                 SeedLosses = finals,
             });
         }
         return rows;
+    }
+
+    static double? LastLoad(IReadOnlyList<RunResult> runs, Func<Training.MetricsRow, double?> pick)
+    {
+        var values = runs.Select(r => r.Metrics.LastOrDefault(m => pick(m) != null)).Where(m => m != null).Select(m => pick(m!)!.Value).ToList();
+        return values.Count == 0 ? null : values.Average();
     }
 
     static List<double> FinalLosses(IReadOnlyList<RunResult> runs) =>

@@ -21,6 +21,7 @@ public static class TableFormatter
     };
 
     static bool HasSweep(IReadOnlyList<TableRow> rows) => rows.Any(r => r.SweepPoint.Length > 0);
+    static bool HasMoe(IReadOnlyList<TableRow> rows) => rows.Any(r => r.ExpertLoadMax != null);
 
     static string[] Header(IReadOnlyList<TableRow> rows) =>
         new[] { "variant" }.Concat(HasSweep(rows) ? new[] { "sweep" } : Array.Empty<string>())
@@ -28,7 +29,12 @@ public static class TableFormatter
             {
                 "params total", "params active", "KV/token (bf16)", "val loss (mean ± std)", "95% CI", "perplexity",
                 "Δ loss vs baseline", "p (Welch)", "tokens/s", "max grad norm", "loss spikes", "max attn logit", "runs",
-            }).ToArray();
+            })
+            .Concat(HasMoe(rows) ? new[] { "expert load min / max" } : Array.Empty<string>()).ToArray();
+
+    static string[] Cells(TableRow r, bool sweep, bool moe) => Cells(r, sweep)
+        .Concat(moe ? new[] { r.ExpertLoadMax is double hi ? $"{r.ExpertLoadMin!.Value.ToString("P0", Inv)} / {hi.ToString("P0", Inv)}" : "—" } : Array.Empty<string>())
+        .ToArray();
 
     static string[] Cells(TableRow r, bool sweep) =>
         new[] { r.Variant + (r.IsBaseline ? " (baseline)" : "") }
@@ -61,7 +67,7 @@ public static class TableFormatter
         var sb = new StringBuilder();
         sb.AppendLine("| " + string.Join(" | ", header) + " |");
         sb.AppendLine("|" + string.Concat(header.Select(_ => "---|")));
-        foreach (var r in rows) sb.AppendLine("| " + string.Join(" | ", Cells(r, HasSweep(rows))) + " |");
+        foreach (var r in rows) sb.AppendLine("| " + string.Join(" | ", Cells(r, HasSweep(rows), HasMoe(rows))) + " |");
         return sb.ToString();
     }
 
@@ -88,14 +94,14 @@ public static class TableFormatter
         using var csv = new CsvWriter(writer, Inv);
         foreach (var h in new[] { "variant", "sweep", "baseline", "runs", "completed", "diverged", "params_total", "params_active", "kv_bytes_per_token_bf16",
                      "val_loss_mean", "val_loss_std", "val_loss_ci95_low", "val_loss_ci95_high", "ppl_mean", "ppl_std", "bpb_mean",
-                     "delta_vs_baseline", "p_value", "tokens_per_s", "max_grad_norm", "loss_spikes", "max_attn_logit", "seed_losses" })
+                     "delta_vs_baseline", "p_value", "tokens_per_s", "max_grad_norm", "loss_spikes", "max_attn_logit", "expert_load_min", "expert_load_max", "seed_losses" })
             csv.WriteField(h);
         csv.NextRecord();
         foreach (var r in rows)
         {
             foreach (var f in new object?[] { r.Variant, r.SweepPoint, r.IsBaseline, r.Runs, r.Completed, r.Diverged, r.ParametersTotal, r.ParametersActive,
                          r.KvBytesPerToken, r.ValLoss?.Mean, r.ValLoss?.Std, r.ValLoss?.Ci95Low, r.ValLoss?.Ci95High, r.Perplexity?.Mean, r.Perplexity?.Std,
-                         r.BitsPerByte?.Mean, r.DeltaVsBaseline, r.PValue, r.TokensPerSecond, r.MaxGradNorm, r.LossSpikes, r.MaxAttentionLogit,
+                         r.BitsPerByte?.Mean, r.DeltaVsBaseline, r.PValue, r.TokensPerSecond, r.MaxGradNorm, r.LossSpikes, r.MaxAttentionLogit, r.ExpertLoadMin, r.ExpertLoadMax,
                          string.Join(";", r.SeedLosses.Select(x => x.ToString("R", Inv))) })
                 csv.WriteField(f switch { double d => d.ToString("R", Inv), null => "", _ => Convert.ToString(f, Inv) });
             csv.NextRecord();

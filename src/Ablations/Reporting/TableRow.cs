@@ -25,6 +25,9 @@ public sealed record TableRow
     public required double TokensPerSecond { get; init; }
     public required double MaxGradNorm { get; init; }
     public double? MaxAttentionLogit { get; init; }
+    /// <summary>MoE only: the busiest and idlest expert's share of routed assignments at the last step, mean over seeds (1/n_experts each when balanced).</summary>
+    public double? ExpertLoadMax { get; init; }
+    public double? ExpertLoadMin { get; init; }
     /// <summary>Loss spikes summed over the seeds.</summary>
     public required int LossSpikes { get; init; }
     /// <summary>Final validation loss of each completed seed, for anyone who wants to check the statistics.</summary>

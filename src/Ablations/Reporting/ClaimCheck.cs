@@ -1,0 +1,80 @@
+using System.Globalization;
+using Ablations.Analysis;
+using Ablations.Experiments;
+using MathNet.Numerics.Distributions;
+
+namespace Ablations.Reporting;
+
+/// <summary>
+/// Turns a claim into a one-sentence verdict from the seeds: agrees or disagrees only when Welch's test finds
+/// the difference at the 5% level (or the runs diverged on one side only), otherwise "cannot tell".
+/// </summary>
+public static class ClaimCheck
+{
+    static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public static string Verdict(ExperimentResults results, ClaimSpec claim)
+    {
+        var a = Runs(results, claim.A, claim.At);
+        var b = Runs(results, claim.B, claim.At);
+        var where = claim.At.Length > 0 ? $" at {claim.At}" : "";
+        if (a.Count == 0 || b.Count == 0) return $"**Not run**: {claim.A} or {claim.B}{where} has no finished runs.";
+
+        if (claim.Metric == "kv_cache")
+        {
+            // Per sequence at a long context, where windowed layers are capped: the memory that decides deployment.
+            const long context = 32768;
+            var ka = Inspector.Inspect(a[0].Config.Model, context, "bf16").KvBytesAtContext;
+            var kb = Inspector.Inspect(b[0].Config.Model, context, "bf16").KvBytesAtContext;
+            var actual = ka < kb ? "lower" : ka > kb ? "higher" : "similar";
+            return $"**{(actual == claim.Expect ? "Agrees" : "Disagrees")}** (exact, from the configuration): for one 32k-token sequence {claim.A} caches " +
+                   $"{Units.Bytes(ka)}, {claim.B} {Units.Bytes(kb)} ({((double)ka / kb).ToString("0.###", Inv)}x).";
+        }
+
+        var divergedA = a.Count(r => r.Diverged);
+        var divergedB = b.Count(r => r.Diverged);
+        var (name, va, vb) = claim.Metric == "max_attn_logit"
+            ? ("largest attention logit", a.Select(MaxLogit).Where(double.IsFinite).ToList(), b.Select(MaxLogit).Where(double.IsFinite).ToList())
+            : ("final validation loss", Finals(a), Finals(b));
+        var seeds = $"{a.Count} and {b.Count} seeds";
+
+        if (claim.Metric == "val_loss" && divergedA != divergedB && (divergedA == a.Count || divergedB == b.Count))
+        {
+            // One side diverged in every seed: its loss is worse than any finite one.
+            var worse = divergedA > divergedB ? "higher" : "lower";
+            var agrees = claim.Expect == worse;
+            return $"**{(agrees ? "Agrees" : "Disagrees")}**: {claim.A} diverged in {divergedA}/{a.Count} runs{where}, {claim.B} in {divergedB}/{b.Count}.";
+        }
+        var divergedNote = divergedA + divergedB > 0 ? $" ({divergedA + divergedB} diverged runs left out)" : "";
+        if (va.Count < 2 || vb.Count < 2)
+            return $"**Cannot tell**: fewer than two finished seeds on a side{where}{divergedNote}.";
+
+        var mean = va.Average() - vb.Average();
+        var welch = Statistics.Welch(va, vb);
+        var summary = string.Create(Inv, $"{claim.A}'s {name} minus {claim.B}'s is {mean:+0.0000;-0.0000}");
+        if (welch == null) return $"**Cannot tell**: {summary}{where}, with no spread to test ({seeds}).";
+        var se = Math.Abs(welch.Difference / welch.T);
+        var half = StudentT.InvCDF(0, 1, welch.DegreesOfFreedom, 0.975) * se;
+        var interval = string.Create(Inv, $"95% CI of the difference [{mean - half:0.0000}, {mean + half:0.0000}], Welch p = {TableFormatter.PValue(welch.PValue)}, {seeds}");
+        var significant = welch.PValue < 0.05;
+        var direction = mean < 0 ? "lower" : "higher";
+        if (claim.Expect == "similar")
+            return significant
+                ? $"**Disagrees**: {summary}{where}, a significant difference ({interval}){divergedNote}."
+                : $"**Consistent**: {summary}{where}, no significant difference ({interval}); this does not prove equality{divergedNote}.";
+        if (!significant)
+            return $"**Cannot tell at this scale**: {summary}{where}; the interval includes 0 ({interval}){divergedNote}.";
+        return direction == claim.Expect
+            ? $"**Agrees**: {summary}{where} ({interval}){divergedNote}."
+            : $"**Disagrees**: {summary}{where}, the opposite of the claim ({interval}){divergedNote}.";
+    }
+
+    static List<RunResult> Runs(ExperimentResults results, string variant, string at) =>
+        results.Runs.Where(r => r.Variant == variant && r.SweepPoint == at && r.Complete).ToList();
+
+    static List<double> Finals(List<RunResult> runs) =>
+        runs.Where(r => r.Summary is { Status: "completed", FinalValLoss: not null }).Select(r => r.Summary!.FinalValLoss!.Value).ToList();
+
+    static double MaxLogit(RunResult run) =>
+        run.Metrics.Where(m => m.MaxAttnLogit is double v && double.IsFinite(v)).Select(m => m.MaxAttnLogit!.Value).DefaultIfEmpty(double.NaN).Max();
+}

@@ -1,0 +1,54 @@
+using Ablations.Experiments;
+using Ablations.Reporting;
+using Ablations.Training;
+
+namespace Ablations.Tests.Experiments;
+
+/// <summary>Every experiment file in experiments/ loads and runs end to end at smoke scale, so none rots.</summary>
+public class ExperimentFilesTests
+{
+    sealed class Quiet : IExperimentObserver
+    {
+        public void OnPlan(IReadOnlyList<RunSpec> runs, int alreadyDone, int jobs) { }
+        public void OnRunStarted(RunSpec run) { }
+        public void OnRunFinished(RunSpec run, RunSummary summary, TimeSpan took) { }
+        public void OnRunFailed(RunSpec run, string message) => throw new Xunit.Sdk.XunitException($"{run.Label}: {message}");
+    }
+
+    public static IEnumerable<object[]> Files() =>
+        Directory.GetFiles(Repo.Path("experiments"), "*.yaml")
+            .Where(f => File.ReadLines(f).Any(l => l.StartsWith("variants:")))
+            .Order().Select(f => new object[] { Path.GetFileName(f) });
+
+    [Fact]
+    public void The_article_ablations_are_all_there()
+    {
+        var names = Files().Select(f => (string)f[0]).ToList();
+        foreach (var expected in new[] { "norm-placement.yaml", "attention.yaml", "moe.yaml", "sliding-window.yaml", "architectures.yaml", "quick.yaml" })
+            Assert.Contains(expected, names);
+    }
+
+    [Theory]
+    [MemberData(nameof(Files))]
+    public void Experiment_runs_at_smoke_scale_with_its_table_plots_and_claims(string file)
+    {
+        var spec = ExperimentLoader.Load(Repo.Path("experiments", file));
+        Assert.Contains("smoke", spec.Scales.Keys);
+        Assert.Contains("small", spec.Scales.Keys);
+        Assert.Contains("full", spec.Scales.Keys);
+        Assert.True(spec.Seeds.Count >= 2, "an ablation needs seeds to state uncertainty");
+        var root = TinyRuns.TempFolder("smoke-");
+        var runner = new ExperimentRunner(spec, "smoke", root, new Quiet()) { BaseDirectory = Repo.Root };
+        var runs = spec.Expand("smoke");
+        var outcome = runner.Run(runs);
+        Assert.Empty(outcome.Failed);
+        Assert.Equal(runs.Count, outcome.Trained);
+
+        var results = ExperimentResults.Load(runner.Folder);
+        Assert.Equal(spec.Variants.Count * runs.Select(r => r.SweepPoint).Distinct().Count(), ResultTable.Build(results).Count);
+        foreach (var claim in results.Manifest.Claims)
+            Assert.StartsWith("**", ClaimCheck.Verdict(results, claim));
+        var report = File.ReadAllText(ReportWriter.Write(root, "ablate report"));
+        Assert.Contains($"## {spec.FolderName("smoke")}", report);
+    }
+}
