@@ -7,14 +7,6 @@ namespace Ablations.Tests.Experiments;
 /// <summary>Every experiment file in experiments/ loads and runs end to end at smoke scale, so none rots.</summary>
 public class ExperimentFilesTests
 {
-    sealed class Quiet : IExperimentObserver
-    {
-        public void OnPlan(IReadOnlyList<RunSpec> runs, int alreadyDone, int jobs) { }
-        public void OnRunStarted(RunSpec run) { }
-        public void OnRunFinished(RunSpec run, RunSummary summary, TimeSpan took) { }
-        public void OnRunFailed(RunSpec run, string message) => throw new Xunit.Sdk.XunitException($"{run.Label}: {message}");
-    }
-
     public static IEnumerable<object[]> Files() =>
         Directory.GetFiles(Repo.Path("experiments"), "*.yaml")
             .Where(f => File.ReadLines(f).Any(l => l.StartsWith("variants:")))
@@ -38,7 +30,7 @@ public class ExperimentFilesTests
         Assert.Contains("full", spec.Scales.Keys);
         Assert.True(spec.Seeds.Count >= 2, "an ablation needs seeds to state uncertainty");
         var root = TinyRuns.TempFolder("smoke-");
-        var runner = new ExperimentRunner(spec, "smoke", root, new Quiet()) { BaseDirectory = Repo.Root };
+        var runner = new ExperimentRunner(spec, "smoke", root, new QuietObserver()) { BaseDirectory = Repo.Root };
         var runs = spec.Expand("smoke");
         var outcome = runner.Run(runs);
         Assert.Empty(outcome.Failed);

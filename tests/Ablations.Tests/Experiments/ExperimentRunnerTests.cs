@@ -9,21 +9,13 @@ namespace Ablations.Tests.Experiments;
 
 public class ExperimentRunnerTests
 {
-    sealed class Quiet : IExperimentObserver
-    {
-        public void OnPlan(IReadOnlyList<RunSpec> runs, int alreadyDone, int jobs) { }
-        public void OnRunStarted(RunSpec run) { }
-        public void OnRunFinished(RunSpec run, RunSummary summary, TimeSpan took) { }
-        public void OnRunFailed(RunSpec run, string message) => throw new Xunit.Sdk.XunitException(message);
-    }
-
     [Fact]
     public void Two_variants_two_seeds_end_to_end_then_a_rerun_skips_everything()
     {
         var dir = TinyRuns.TempFolder("exp-run-");
         var spec = ExperimentLoader.Load(TinyExperiment.Write(dir));
         var runs = spec.Expand("smoke");
-        var runner = new ExperimentRunner(spec, "smoke", Path.Combine(dir, "results"), new Quiet());
+        var runner = new ExperimentRunner(spec, "smoke", Path.Combine(dir, "results"), new QuietObserver());
         var first = runner.Run(runs);
         Assert.Equal(new ExperimentOutcome(4, 0, Array.Empty<string>(), false) with { Failed = first.Failed }, first);
         Assert.Empty(first.Failed);
@@ -67,7 +59,7 @@ public class ExperimentRunnerTests
     {
         var dir = TinyRuns.TempFolder("exp-lock-");
         var spec = ExperimentLoader.Load(TinyExperiment.Write(dir));
-        var runner = new ExperimentRunner(spec, "smoke", Path.Combine(dir, "results"), new Quiet());
+        var runner = new ExperimentRunner(spec, "smoke", Path.Combine(dir, "results"), new QuietObserver());
         using (ExperimentLock.Acquire(runner.Folder))
         {
             var e = Assert.Throws<ExperimentBusyException>(() => runner.Run(spec.Expand("smoke")));
@@ -82,9 +74,9 @@ public class ExperimentRunnerTests
         var dir = TinyRuns.TempFolder("exp-force-");
         var spec = ExperimentLoader.Load(TinyExperiment.Write(dir));
         var root = Path.Combine(dir, "results");
-        new ExperimentRunner(spec, "smoke", root, new Quiet()).Run(spec.Expand("smoke", only: new[] { "pre" }));
+        new ExperimentRunner(spec, "smoke", root, new QuietObserver()).Run(spec.Expand("smoke", only: new[] { "pre" }));
         var changed = spec.Expand("smoke", new[] { "model.d_model=48" }, only: new[] { "pre" });
-        var runner = new ExperimentRunner(spec, "smoke", root, new Quiet());
+        var runner = new ExperimentRunner(spec, "smoke", root, new QuietObserver());
         var e = Assert.Throws<ConfigException>(() => runner.Run(changed));
         Assert.Contains("different configuration", e.Message);
         Assert.Equal(2, runner.Run(changed, force: true).Trained);
@@ -96,7 +88,7 @@ public class ExperimentRunnerTests
     {
         var dir = TinyRuns.TempFolder("exp-torn-");
         var spec = ExperimentLoader.Load(TinyExperiment.Write(dir));
-        var runner = new ExperimentRunner(spec, "smoke", Path.Combine(dir, "results"), new Quiet());
+        var runner = new ExperimentRunner(spec, "smoke", Path.Combine(dir, "results"), new QuietObserver());
         runner.Run(spec.Expand("smoke"));
         var unfinished = Path.Combine(runner.Folder, "post", "seed-1");
         File.Delete(Path.Combine(unfinished, RunSummary.FileName));

@@ -19,18 +19,11 @@ public class ReportingFixture
         var yaml = TinyExperiment.Yaml.Replace("scales:", "sweep:\n  train.lr: [3.0e-3, 3.0e-2]\nscales:");
         var spec = ExperimentLoader.Load(TinyExperiment.Write(dir, yaml));
         Root = Path.Combine(dir, "results");
-        var runner = new ExperimentRunner(spec, "smoke", Root, new NullObserver());
+        var runner = new ExperimentRunner(spec, "smoke", Root, new QuietObserver());
         runner.Run(spec.Expand("smoke"));
         Folder = runner.Folder;
     }
 
-    sealed class NullObserver : IExperimentObserver
-    {
-        public void OnPlan(IReadOnlyList<RunSpec> runs, int alreadyDone, int jobs) { }
-        public void OnRunStarted(RunSpec run) { }
-        public void OnRunFinished(RunSpec run, RunSummary summary, TimeSpan took) { }
-        public void OnRunFailed(RunSpec run, string message) { }
-    }
 }
 
 public class ReportingTests : IClassFixture<ReportingFixture>
