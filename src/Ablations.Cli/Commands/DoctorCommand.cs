@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using Ablations.Native;
 using static TorchSharp.torch;
 
@@ -32,25 +31,7 @@ public static class DoctorCommand
         return CliRunner.Ok;
     }
 
-    /// <summary>Median-of-runs GFLOP/s of an n x n fp32 matrix product.</summary>
-    public static double MeasureGflops(int n, Device device)
-    {
-        using var scope = NewDisposeScope();
-        var a = randn(n, n, device: device);
-        var b = randn(n, n, device: device);
-        for (int i = 0; i < 3; i++) a.matmul(b);
-        var rates = new List<double>();
-        for (int r = 0; r < 5; r++)
-        {
-            var reps = Math.Max(1, 2_000_000_000 / (2L * n * n * n));
-            var sw = Stopwatch.StartNew();
-            for (int i = 0; i < reps; i++) a.matmul(b).Dispose();
-            if (device.type == TorchSharp.DeviceType.CUDA) TorchSharp.torch.cuda.synchronize();
-            rates.Add(2.0 * n * n * n * reps / sw.Elapsed.TotalSeconds / 1e9);
-        }
-        rates.Sort();
-        return rates[rates.Count / 2];
-    }
+    static double MeasureGflops(int n, Device device) => Ablations.Benchmarks.MatmulRate.Gflops(n, device);
 
     static string NativeFixStatus()
     {

@@ -23,7 +23,6 @@ public class ReportingFixture
         runner.Run(spec.Expand("smoke"));
         Folder = runner.Folder;
     }
-
 }
 
 public class ReportingTests : IClassFixture<ReportingFixture>

@@ -21,10 +21,23 @@ public abstract class CausalSelfAttention : nn.Module
     protected Tensor Attend(Tensor q, Tensor k, Tensor v, long kStart, ForwardContext context)
     {
         var qStart = context.Start;
+        // A local layer over a whole sequence computes only its band (Longformer-style), not a T x T mask.
+        if (Layer.Window is int window && qStart == 0 && kStart == 0 && q.shape[2] == k.shape[2] && q.shape[2] > 2 * window)
+        {
+            if (context.RecordAttentionLogits)
+            {
+                using var full = SlidingWindow.Mask(0, q.shape[2], 0, k.shape[2], window, q.device, out _);
+                context.ReportAttentionLogit(MaxLogit(q, k, 0, 0, full, false));
+            }
+            return SlidingWindow.BandAttention(q, k, v, window, BandChunk(window));
+        }
         using var mask = SlidingWindow.Mask(qStart, q.shape[2], kStart, k.shape[2], Layer.Window, q.device, out var causal);
         if (context.RecordAttentionLogits) context.ReportAttentionLogit(MaxLogit(q, k, qStart, kStart, mask, causal));
         return nn.functional.scaled_dot_product_attention(q, k, v, mask, 0.0, causal);
     }
+
+    /// <summary>Query chunk of the band: half the window (keys per chunk 1.5 x window), at least 16.</summary>
+    static int BandChunk(int window) => Math.Max(16, window / 2);
 
     /// <summary>
     /// The largest logit q.k / sqrt(d) over the positions a query may attend to: the quantity whose growth

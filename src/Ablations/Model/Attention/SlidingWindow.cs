@@ -25,4 +25,35 @@ public static class SlidingWindow
         if (window is int w) allowed = allowed.logical_and(k.gt(q - w));
         return allowed;
     }
+
+    /// <summary>
+    /// Banded attention for a whole sequence from position 0 (training, prefill): queries in chunks of
+    /// <paramref name="chunk"/> attend only to the keys of their band, [chunk start - window + 1, chunk end), so the
+    /// work grows with T x (window + chunk) instead of T x T. Equal to masked attention over the full sequence.
+    /// q: [b, h, t, d]; k: [b, h, t, d]; v: [b, h, t, dv]. Returns [b, h, t, dv].
+    /// </summary>
+    public static Tensor BandAttention(Tensor q, Tensor k, Tensor v, int window, int chunk)
+    {
+        using var scope = NewDisposeScope();
+        var (b, h, t, d) = (q.shape[0], q.shape[1], q.shape[2], q.shape[3]);
+        var dv = v.shape[3];
+        long n = (t + chunk - 1) / chunk, padded = n * chunk, span = window + chunk;
+        // Keys get `window` positions of zeros in front (masked out) and the tail padding of the queries.
+        Tensor Keys(Tensor x) => nn.functional.pad(x, new long[] { 0, 0, window, padded - t })
+            .unfold(2, span, chunk)                                         // [b, h, n, dim, span]
+            .transpose(-1, -2)                                              // [b, h, n, span, dim]
+            .reshape(b * h, n, span, x.shape[3]);
+        var qc = nn.functional.pad(q, new long[] { 0, 0, 0, padded - t }).reshape(b * h, n, chunk, d);   // [b*h, n, chunk, d]
+        var kc = Keys(k);
+        var vc = Keys(v);
+        // Query i of chunk c sits at c*chunk + i; key j of its band at c*chunk - window + j.
+        var c = arange(n, device: q.device).view(n, 1, 1);
+        var qi = arange(chunk, device: q.device).view(1, chunk, 1);
+        var kj = arange(span, device: q.device).view(1, 1, span);
+        var queryPos = c * chunk + qi;
+        var keyPos = c * chunk - window + kj;
+        var allowed = keyPos.le(queryPos).logical_and(keyPos.gt(queryPos - window)).logical_and(keyPos.ge(0));   // [n, chunk, span]
+        var y = nn.functional.scaled_dot_product_attention(qc, kc, vc, allowed);                               // [b*h, n, chunk, dv]
+        return y.reshape(b, h, padded, dv).narrow(2, 0, t).MoveToOuterDisposeScope();
+    }
 }

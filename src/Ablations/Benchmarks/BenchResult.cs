@@ -1,0 +1,6 @@
+namespace Ablations.Benchmarks;
+
+/// <summary>One benchmarked configuration: training speed, memory and model FLOP utilisation.</summary>
+public sealed record BenchResult(
+    string Name, string Description, long Parameters, long ActiveParameters, int BatchSize, int Context,
+    double MedianStepMs, double TokensPerSecond, double PeakMemoryMb, double ModelFlopsPerStep, double Mfu);

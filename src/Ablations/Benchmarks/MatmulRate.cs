@@ -1,0 +1,28 @@
+using System.Diagnostics;
+using static TorchSharp.torch;
+
+namespace Ablations.Benchmarks;
+
+/// <summary>Measured fp32 matrix-multiply speed of this process: the denominator of model FLOP utilisation.</summary>
+public static class MatmulRate
+{
+    /// <summary>Median-of-runs GFLOP/s of an n x n fp32 matrix product.</summary>
+    public static double Gflops(int n, Device device)
+    {
+        using var scope = NewDisposeScope();
+        var a = randn(n, n, device: device);
+        var b = randn(n, n, device: device);
+        for (int i = 0; i < 3; i++) a.matmul(b);
+        var rates = new List<double>();
+        for (int r = 0; r < 5; r++)
+        {
+            var reps = Math.Max(1, 2_000_000_000 / (2L * n * n * n));
+            var sw = Stopwatch.StartNew();
+            for (int i = 0; i < reps; i++) a.matmul(b).Dispose();
+            if (device.type == TorchSharp.DeviceType.CUDA) cuda.synchronize();
+            rates.Add(2.0 * n * n * n * reps / sw.Elapsed.TotalSeconds / 1e9);
+        }
+        rates.Sort();
+        return rates[rates.Count / 2];
+    }
+}
