@@ -10,7 +10,7 @@ namespace Ablations.Experiments;
 /// </summary>
 public static class ExperimentLoader
 {
-    static readonly string[] TopLevel = { "name", "description", "extends", "base", "baseline", "seeds", "variants", "sweep", "scales", "default_scale", "claims" };
+    static readonly string[] TopLevel = { "name", "description", "extends", "base", "baseline", "seeds", "variants", "sweep", "scales", "default_scale", "claims", "report_figures" };
     static readonly string[] Expectations = { "lower", "higher", "similar" };
     static readonly string[] Metrics = { "val_loss", "max_attn_logit", "kv_cache" };
 
@@ -138,9 +138,17 @@ public static class ExperimentLoader
             }
         }
 
+        var reportFigures = new List<string>();
+        if (Get(root, "report_figures") is { } figuresNode)
+        {
+            if (figuresNode is not YamlSequenceNode figureList) throw Error(path, figuresNode, "report_figures", "expected a list of figure names, e.g. [loss_val, kv_cache]");
+            reportFigures.AddRange(figureList.Children.Select(Scalar));
+        }
+
         var spec = new ExperimentSpec
         {
             Claims = claims,
+            ReportFigures = reportFigures,
             Name = Get(root, "name") is { } nm ? Scalar(nm) : Path.GetFileNameWithoutExtension(path),
             File = path,
             Description = Get(root, "description") is { } desc ? Scalar(desc) : "",

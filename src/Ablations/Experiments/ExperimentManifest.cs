@@ -18,6 +18,7 @@ public sealed record ExperimentManifest
     public required IReadOnlyList<int> Seeds { get; init; }
     public required IReadOnlyList<ManifestRun> Runs { get; init; }
     public IReadOnlyList<ClaimSpec> Claims { get; init; } = Array.Empty<ClaimSpec>();
+    public IReadOnlyList<string> ReportFigures { get; init; } = Array.Empty<string>();
 
     public const string FileName = "experiment.json";
 
@@ -43,6 +44,7 @@ public sealed record ExperimentManifest
         Seeds = spec.Seeds,
         Runs = runs.Select(r => new ManifestRun(r.Variant, r.SweepPoint, r.SweepValues.ToDictionary(), r.Seed, r.Folder)).ToList(),
         Claims = spec.Claims,
+        ReportFigures = spec.ReportFigures,
     };
 }
 

@@ -22,6 +22,8 @@ public sealed class ExperimentSpec
     public required IReadOnlyDictionary<string, IReadOnlyList<KeyValuePair<string, YamlNode>>> Scales { get; init; }
     public string? DefaultScale { get; init; }
     public IReadOnlyList<ClaimSpec> Claims { get; init; } = Array.Empty<ClaimSpec>();
+    /// <summary>Figures (name prefixes, e.g. loss_val) the report shows; empty = its default choice.</summary>
+    public IReadOnlyList<string> ReportFigures { get; init; } = Array.Empty<string>();
 
     /// <summary>The results folder of this experiment at a scale: NAME at the default scale, NAME.SCALE otherwise.</summary>
     public string FolderName(string? scale) => scale == null || scale == DefaultScale ? Name : $"{Name}.{scale}";

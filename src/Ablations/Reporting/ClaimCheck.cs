@@ -55,7 +55,7 @@ public static class ClaimCheck
         if (welch == null) return $"**Cannot tell**: {summary}{where}, with no spread to test ({seeds}).";
         var se = Math.Abs(welch.Difference / welch.T);
         var half = StudentT.InvCDF(0, 1, welch.DegreesOfFreedom, 0.975) * se;
-        var interval = string.Create(Inv, $"95% CI of the difference [{mean - half:0.0000}, {mean + half:0.0000}], Welch p = {TableFormatter.PValue(welch.PValue)}, {seeds}");
+        var interval = string.Create(Inv, $"95% CI of the difference [{mean - half:0.0000}, {mean + half:0.0000}], Welch p {(welch.PValue < 0.001 ? "< 0.001" : "= " + TableFormatter.PValue(welch.PValue))}, {seeds}");
         var significant = welch.PValue < 0.05;
         var direction = mean < 0 ? "lower" : "higher";
         if (claim.Expect == "similar")

@@ -11,7 +11,7 @@ public static class PlotStyle
     static readonly Color[] Palette =
     {
         Color.FromHex("#000000"), Color.FromHex("#E69F00"), Color.FromHex("#0072B2"), Color.FromHex("#009E73"),
-        Color.FromHex("#D55E00"), Color.FromHex("#56B4E9"), Color.FromHex("#CC79A7"), Color.FromHex("#F0E442"),
+        Color.FromHex("#D55E00"), Color.FromHex("#56B4E9"), Color.FromHex("#CC79A7"), Color.FromHex("#7F7F7F"),
     };
     static readonly LinePattern[] Patterns = { LinePattern.Solid, LinePattern.Dashed, LinePattern.Dotted, LinePattern.DenselyDashed };
     static readonly MarkerShape[] Markers =
@@ -20,9 +20,10 @@ public static class PlotStyle
         MarkerShape.OpenCircle, MarkerShape.OpenSquare, MarkerShape.OpenTriangleUp, MarkerShape.OpenDiamond,
     };
 
+    // Past eight series the colours repeat, so the pattern and marker shift to keep every series distinct.
     public static Color ColorOf(int i) => Palette[i % Palette.Length];
-    public static LinePattern PatternOf(int i) => Patterns[i % Patterns.Length];
-    public static MarkerShape MarkerOf(int i) => Markers[i % Markers.Length];
+    public static LinePattern PatternOf(int i) => Patterns[(i + i / Palette.Length) % Patterns.Length];
+    public static MarkerShape MarkerOf(int i) => Markers[(i + 4 * (i / Palette.Length)) % Markers.Length];
 
     public static Plot New(string title, string xLabel, string yLabel)
     {
@@ -90,7 +91,8 @@ public static class PlotStyle
     public static void Save(Plot plot, string pathWithoutExtension, Alignment legend = Alignment.UpperRight)
     {
         var (width, height) = Size;
-        plot.ShowLegend(legend);
+        if (plot.Legend.ManualItems.Count > 5) plot.ShowLegend(Edge.Right);   // many series: beside the plot, not over it
+        else plot.ShowLegend(legend);
         plot.SavePng(pathWithoutExtension + ".png", width, height);
         foreach (var scatter in plot.GetPlottables().OfType<ScottPlot.Plottables.Scatter>()) scatter.LinePattern = LinePattern.Solid;
         foreach (var item in plot.Legend.ManualItems) item.LinePattern = LinePattern.Solid;

@@ -128,7 +128,7 @@ public static class Plots
 
     static string LrSensitivity(string folder, ExperimentResults results, string lrKey)
     {
-        var plot = PlotStyle.New("Learning-rate sensitivity (mean ± std over seeds; × = diverged)", "learning rate", "final validation loss (nats/token)");
+        var plot = PlotStyle.New("Final loss vs learning rate (mean ± std; × diverged)", "learning rate", "final validation loss (nats/token)");
         var variants = results.Manifest.Variants;
         double worst = results.Runs.Where(r => r.Summary?.FinalValLoss is double v && double.IsFinite(v)).Select(r => r.Summary!.FinalValLoss!.Value).DefaultIfEmpty(1).Max();
         for (int i = 0; i < variants.Count; i++)
@@ -168,8 +168,9 @@ public static class Plots
 
     static string LogitVsLr(string folder, ExperimentResults results, string lrKey)
     {
-        var plot = PlotStyle.New("Attention-logit growth: largest logit during training (mean over seeds)", "learning rate", "max attention logit");
+        var plot = PlotStyle.New("Largest attention logit vs learning rate", "learning rate", "max attention logit (mean over seeds)");
         var variants = results.Manifest.Variants;
+        double lo = double.MaxValue, hi = double.MinValue;
         for (int i = 0; i < variants.Count; i++)
         {
             var pts = results.Groups().Where(g => g.Variant == variants[i])
@@ -177,8 +178,10 @@ public static class Plots
                     .Select(m => m.MaxAttnLogit!.Value).DefaultIfEmpty(double.NaN).Max()).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average()))
                 .Where(p => p.Lr > 0 && double.IsFinite(p.Logit)).OrderBy(p => p.Lr).ToList();
             if (pts.Count == 0) continue;
-            PlotStyle.AddSeries(plot, pts.Select(p => Math.Log10(p.Lr)).ToArray(), pts.Select(p => p.Logit).ToArray(), i, variants[i], 8);
+            PlotStyle.AddSeries(plot, pts.Select(p => Math.Log10(p.Lr)).ToArray(), pts.Select(p => Math.Log10(Math.Max(p.Logit, 1e-3))).ToArray(), i, variants[i], 8);
+            lo = Math.Min(lo, pts.Min(p => Math.Log10(Math.Max(p.Logit, 1e-3)))); hi = Math.Max(hi, pts.Max(p => Math.Log10(Math.Max(p.Logit, 1e-3))));
         }
+        PlotStyle.LogAxis(plot.Axes.Left, lo, hi, v => v >= 1000 ? Units.Count(v) : v.ToString("G3", Inv));
         var lrs = results.Runs.Select(r => Lr(r, lrKey)).Where(v => v > 0).Select(Math.Log10).DefaultIfEmpty(0).ToList();
         PlotStyle.LogAxis(plot.Axes.Bottom, lrs.Min(), lrs.Max(), v => v.ToString("G2", Inv));
         var name = "max_attn_logit_vs_lr";

@@ -25,6 +25,8 @@ public static class ReportWriter
         sb.AppendLine("two-sided Welch t-test. Parameters include embeddings; the KV cache is per token over all layers in bf16.");
         sb.AppendLine();
         if (experiments.Count == 0) sb.AppendLine("No experiment results yet: run `ablate run experiments/<file>.yaml` first.");
+        var figuresRoot = Path.Combine(resultsRoot, "figures");
+        if (Directory.Exists(figuresRoot)) Directory.Delete(figuresRoot, recursive: true);   // figures of experiments no longer there go too
         foreach (var folder in experiments)
         {
             var results = ExperimentResults.Load(folder);
@@ -49,12 +51,15 @@ public static class ReportWriter
             var figures = Path.Combine(resultsRoot, "figures", name);
             if (Directory.Exists(figures)) Directory.Delete(figures, recursive: true);
             var previous = PlotStyle.Size;
-            PlotStyle.Size = (720, 440);
+            PlotStyle.Size = (600, 380);
             IReadOnlyList<string> plots;
             try { plots = Plots.WriteAll(results, figures); }
             finally { PlotStyle.Size = previous; }
             // The committed report keeps PNGs of the figures that carry its verdicts; the rest stay in results/<experiment>/plots.
-            var kept = plots.Where(p => p.StartsWith("loss_val") || p is "lr_sensitivity" or "max_attn_logit_vs_lr" || (p == "kv_cache" && KvDiffers(results))).ToList();
+            var chosen = results.Manifest.ReportFigures;
+            var kept = chosen.Count > 0
+                ? plots.Where(p => chosen.Any(c => p.StartsWith(c, StringComparison.Ordinal))).ToList()
+                : plots.Where(p => p.StartsWith("loss_val") || p is "lr_sensitivity" or "max_attn_logit_vs_lr" || (p == "kv_cache" && KvDiffers(results))).ToList();
             foreach (var file in Directory.GetFiles(figures))
                 if (!kept.Contains(Path.GetFileNameWithoutExtension(file)) || file.EndsWith(".svg")) File.Delete(file);
             foreach (var plot in kept)

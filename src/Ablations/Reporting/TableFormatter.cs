@@ -33,7 +33,7 @@ public static class TableFormatter
             .Concat(HasMoe(rows) ? new[] { "expert load min / max" } : Array.Empty<string>()).ToArray();
 
     static string[] Cells(TableRow r, bool sweep, bool moe) => Cells(r, sweep)
-        .Concat(moe ? new[] { r.ExpertLoadMax is double hi ? $"{r.ExpertLoadMin!.Value.ToString("P0", Inv)} / {hi.ToString("P0", Inv)}" : "—" } : Array.Empty<string>())
+        .Concat(moe ? new[] { r.ExpertLoadMax is double hi ? $"{(r.ExpertLoadMin!.Value * 100).ToString("0", Inv)}% / {(hi * 100).ToString("0", Inv)}%" : "—" } : Array.Empty<string>())
         .ToArray();
 
     static string[] Cells(TableRow r, bool sweep) =>
