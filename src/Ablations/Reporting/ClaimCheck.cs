@@ -45,17 +45,19 @@ public static class ClaimCheck
             var agrees = claim.Expect == worse;
             return $"**{(agrees ? "Agrees" : "Disagrees")}**: {claim.A} diverged in {divergedA}/{a.Count} runs{where}, {claim.B} in {divergedB}/{b.Count}.";
         }
-        var divergedNote = divergedA + divergedB > 0 ? $" ({divergedA + divergedB} diverged runs left out)" : "";
+        var diverged = divergedA + divergedB;
+        var divergedNote = diverged > 0 ? $" ({diverged} diverged run{(diverged == 1 ? "" : "s")} left out)" : "";
         if (va.Count < 2 || vb.Count < 2)
             return $"**Cannot tell**: fewer than two finished seeds on a side{where}{divergedNote}.";
 
         var mean = va.Average() - vb.Average();
         var welch = Statistics.Welch(va, vb);
-        var summary = string.Create(Inv, $"{claim.A}'s {name} minus {claim.B}'s is {mean:+0.0000;-0.0000}");
+        var summary = string.Create(Inv, $"{claim.A}'s {name} minus {claim.B}'s is {(Math.Abs(mean) >= 100 ? mean.ToString("+0;-0", Inv) : mean.ToString("+0.0000;-0.0000", Inv))}");
         if (welch == null) return $"**Cannot tell**: {summary}{where}, with no spread to test ({seeds}).";
         var se = Math.Abs(welch.Difference / welch.T);
         var half = StudentT.InvCDF(0, 1, welch.DegreesOfFreedom, 0.975) * se;
-        var interval = string.Create(Inv, $"95% CI of the difference [{mean - half:0.0000}, {mean + half:0.0000}], Welch p {(welch.PValue < 0.001 ? "< 0.001" : "= " + TableFormatter.PValue(welch.PValue))}, {seeds}");
+        var digits = Math.Abs(mean) >= 100 ? "0" : "0.0000";
+        var interval = string.Create(Inv, $"95% CI of the difference [{(mean - half).ToString(digits, Inv)}, {(mean + half).ToString(digits, Inv)}], Welch p {(welch.PValue < 0.001 ? "< 0.001" : "= " + TableFormatter.PValue(welch.PValue))}, {seeds}");
         var significant = welch.PValue < 0.05;
         var direction = mean < 0 ? "lower" : "higher";
         if (claim.Expect == "similar")
