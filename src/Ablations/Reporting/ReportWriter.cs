@@ -20,7 +20,12 @@ public static class ReportWriter
         var sb = new StringBuilder();
         sb.AppendLine("# Ablation report");
         sb.AppendLine();
-        sb.AppendLine($"Regenerate with `{regenerateCommand}`. Each table row is a variant over its seeds: final validation loss as");
+        var files = experiments.Select(e => Experiments.ExperimentManifest.Read(e)!)
+            .Select(m => (m.Scale, File: Path.GetRelativePath(Directory.GetCurrentDirectory(), m.File))).ToList();
+        var scales = files.Select(f => f.Scale).Distinct().ToList();
+        var rerun = $"ablate run {string.Join(' ', files.Select(f => f.File))}{(scales.Count == 1 && scales[0] is { } sc ? $" --scale {sc}" : "")} --jobs 2 --report";
+        sb.AppendLine($"Regenerate everything (train every run, then this report) with `{rerun}`; rebuild only the report from");
+        sb.AppendLine($"the run folders with `{regenerateCommand}`. Each table row is a variant over its seeds: final validation loss as");
         sb.AppendLine("mean ± sample standard deviation with a 95% Student-t interval, and its difference from the baseline with a");
         sb.AppendLine("two-sided Welch t-test. Parameters include embeddings; the KV cache is per token over all layers in bf16.");
         sb.AppendLine();
