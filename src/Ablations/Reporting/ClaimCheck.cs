@@ -34,7 +34,7 @@ public static class ClaimCheck
         var divergedA = a.Count(r => r.Diverged);
         var divergedB = b.Count(r => r.Diverged);
         var (name, va, vb) = claim.Metric == "max_attn_logit"
-            ? ("largest attention logit", a.Select(MaxLogit).Where(double.IsFinite).ToList(), b.Select(MaxLogit).Where(double.IsFinite).ToList())
+            ? ("largest attention logit", Logits(a), Logits(b))
             : ("final validation loss", Finals(a), Finals(b));
         var seeds = $"{a.Count} and {b.Count} seeds";
 
@@ -74,9 +74,7 @@ public static class ClaimCheck
     static List<RunResult> Runs(ExperimentResults results, string variant, string at) =>
         results.Runs.Where(r => r.Variant == variant && r.SweepPoint == at && r.Complete).ToList();
 
-    static List<double> Finals(List<RunResult> runs) =>
-        runs.Where(r => r.Summary is { Status: "completed", FinalValLoss: not null }).Select(r => r.Summary!.FinalValLoss!.Value).ToList();
+    static List<double> Logits(List<RunResult> runs) => runs.Where(r => r.MaxAttentionLogit != null).Select(r => r.MaxAttentionLogit!.Value).ToList();
 
-    static double MaxLogit(RunResult run) =>
-        run.Metrics.Where(m => m.MaxAttnLogit is double v && double.IsFinite(v)).Select(m => m.MaxAttnLogit!.Value).DefaultIfEmpty(double.NaN).Max();
+    static List<double> Finals(List<RunResult> runs) => runs.Where(r => r.FinalValLoss != null).Select(r => r.FinalValLoss!.Value).ToList();
 }

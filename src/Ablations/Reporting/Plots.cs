@@ -63,8 +63,7 @@ public static class Plots
         {
             var points = results.Groups().Where(g => g.Variant == variant && (point == null || g.SweepPoint == point) && g.Runs.Any(r => r.Metrics.Count > 0)).ToList();
             if (points.Count == 0) continue;
-            var best = points.OrderBy(p => p.Runs.Where(r => r.Summary?.FinalValLoss is double v && double.IsFinite(v))
-                .Select(r => r.Summary!.FinalValLoss!.Value).DefaultIfEmpty(double.MaxValue).Average()).First();
+            var best = points.OrderBy(p => p.Runs.Where(r => r.FinalValLoss != null).Select(r => r.FinalValLoss!.Value).DefaultIfEmpty(double.MaxValue).Average()).First();
             groups.Add(new CurveGroup(best.SweepPoint.Length > 0 && point == null ? $"{variant} ({best.SweepPoint})" : variant, best.Runs));
         }
         return groups;
@@ -130,7 +129,7 @@ public static class Plots
     {
         var plot = PlotStyle.New("Final loss vs learning rate (mean ± std; × diverged)", "learning rate", "final validation loss (nats/token)");
         var variants = results.Manifest.Variants;
-        double worst = results.Runs.Where(r => r.Summary?.FinalValLoss is double v && double.IsFinite(v)).Select(r => r.Summary!.FinalValLoss!.Value).DefaultIfEmpty(1).Max();
+        double worst = results.Runs.Where(r => r.FinalValLoss != null).Select(r => r.FinalValLoss!.Value).DefaultIfEmpty(1).Max();
         for (int i = 0; i < variants.Count; i++)
         {
             var points = results.Groups().Where(g => g.Variant == variants[i]).Select(g => (Lr: Lr(g.Runs[0], lrKey), g.Runs)).Where(p => p.Lr > 0).OrderBy(p => p.Lr).ToList();
@@ -138,7 +137,7 @@ public static class Plots
             var divergedX = new List<double>();
             foreach (var (lr, runs) in points)
             {
-                var finals = runs.Where(r => r.Summary is { Status: "completed", FinalValLoss: not null }).Select(r => r.Summary!.FinalValLoss!.Value).ToList();
+                var finals = runs.Where(r => r.FinalValLoss != null).Select(r => r.FinalValLoss!.Value).ToList();
                 if (runs.Any(r => r.Diverged)) divergedX.Add(Math.Log10(lr));
                 if (finals.Count == 0) continue;
                 var s = Statistics.Summarize(finals);
@@ -174,8 +173,7 @@ public static class Plots
         for (int i = 0; i < variants.Count; i++)
         {
             var pts = results.Groups().Where(g => g.Variant == variants[i])
-                .Select(g => (Lr: Lr(g.Runs[0], lrKey), Logit: g.Runs.Select(r => r.Metrics.Where(m => m.MaxAttnLogit is double v && double.IsFinite(v))
-                    .Select(m => m.MaxAttnLogit!.Value).DefaultIfEmpty(double.NaN).Max()).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average()))
+                .Select(g => (Lr: Lr(g.Runs[0], lrKey), Logit: g.Runs.Where(r => r.MaxAttentionLogit != null).Select(r => r.MaxAttentionLogit!.Value).DefaultIfEmpty(double.NaN).Average()))
                 .Where(p => p.Lr > 0 && double.IsFinite(p.Logit)).OrderBy(p => p.Lr).ToList();
             if (pts.Count == 0) continue;
             PlotStyle.AddSeries(plot, pts.Select(p => Math.Log10(p.Lr)).ToArray(), pts.Select(p => Math.Log10(Math.Max(p.Logit, 1e-3))).ToArray(), i, variants[i], 8);

@@ -41,7 +41,7 @@ public static class ResultTable
                 PValue = p,
                 TokensPerSecond = runs.Where(r => r.Summary != null).Select(r => r.Summary!.TokensPerSecond).DefaultIfEmpty(0).Average(),
                 MaxGradNorm = runs.SelectMany(r => r.Metrics).Select(m => m.GradNorm).Where(double.IsFinite).DefaultIfEmpty(0).Max(),
-                MaxAttentionLogit = runs.SelectMany(r => r.Metrics).Where(m => m.MaxAttnLogit is double v && double.IsFinite(v)).Select(m => m.MaxAttnLogit).Max(),
+                MaxAttentionLogit = runs.Select(r => r.MaxAttentionLogit).Max(),
                 LossSpikes = runs.Where(r => r.Summary != null).Sum(r => r.Summary!.LossSpikes),
                 ExpertLoadMax = LastLoad(runs, m => m.ExpertLoadMax),
                 ExpertLoadMin = LastLoad(runs, m => m.ExpertLoadMin),
@@ -57,6 +57,5 @@ public static class ResultTable
         return values.Count == 0 ? null : values.Average();
     }
 
-    static List<double> FinalLosses(IReadOnlyList<RunResult> runs) =>
-        runs.Where(r => r.Summary is { Status: "completed", FinalValLoss: not null }).Select(r => r.Summary!.FinalValLoss!.Value).ToList();
+    static List<double> FinalLosses(IReadOnlyList<RunResult> runs) => runs.Where(r => r.FinalValLoss != null).Select(r => r.FinalValLoss!.Value).ToList();
 }

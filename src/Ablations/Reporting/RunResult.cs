@@ -9,4 +9,11 @@ public sealed record RunResult(string Variant, string SweepPoint, IReadOnlyDicti
 {
     public bool Complete => Summary != null;
     public bool Diverged => Summary?.Status == "diverged";
+
+    /// <summary>Final validation loss of a completed run; null while running or when it diverged.</summary>
+    public double? FinalValLoss => Summary is { Status: "completed", FinalValLoss: double v } && double.IsFinite(v) ? v : null;
+
+    /// <summary>Largest attention logit measured during the run, or null when none was logged.</summary>
+    public double? MaxAttentionLogit =>
+        Metrics.Where(m => m.MaxAttnLogit is double v && double.IsFinite(v)).Select(m => m.MaxAttnLogit).Max();
 }
