@@ -40,7 +40,10 @@ public sealed class KvCache : IDisposable
 
         var length = full[0].shape[_timeDim];
         var keep = _window is int w && length > w ? w : length;
-        var kept = full.Select(t => (keep < length ? t.narrow(_timeDim, length - keep, keep).clone() : t.clone()).detach()).ToArray();
+        // Trimmed windows and the first fresh inputs (views into projection outputs) are copied so the cache holds
+        // exactly its own positions; a concatenation is already a new tensor and is kept as it is.
+        var fresh0 = _parts == null;
+        var kept = full.Select(t => (keep < length ? t.narrow(_timeDim, length - keep, keep).clone() : fresh0 ? t.clone() : t).detach()).ToArray();
         foreach (var t in kept) t.DetachFromDisposeScope();
         Release();
         _parts = kept;
