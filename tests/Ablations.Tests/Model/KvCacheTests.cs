@@ -40,6 +40,50 @@ public class KvCacheTests
         Assert.Equal(expected, cache.Bytes);
     }
 
+    [Theory]
+    [InlineData(AttentionKind.Mla, null)]
+    [InlineData(AttentionKind.Mla, 5)]
+    [InlineData(AttentionKind.Gqa, 5)]
+    public void Several_new_tokens_at_once_against_the_cache_match_full_forward(AttentionKind kind, int? window)
+    {
+        // MLA decodes with absorbed up-projections whenever the cache holds earlier tokens, also for a block of
+        // new tokens (speculative or chunked prefill), which needs the causal mask inside the block.
+        manual_seed(12);
+        var config = TinyModels.Base(kind);
+        if (window is int w) config = TinyModels.Windowed(config, w);
+        using var model = new Decoder(config);
+        model.eval();
+        using var tokens = TinyModels.RandomTokens(2, 15, config.VocabSize, seed: 4);
+        using var noGrad = no_grad();
+        using var full = model.Forward(tokens).Logits;
+        using var cache = model.NewCache();
+        var pieces = new[] { (0, 4), (4, 3), (7, 1), (8, 7) }
+            .Select(p => model.Forward(tokens.narrow(1, p.Item1, p.Item2), cache).Logits).ToList();
+        using var incremental = cat(pieces, 1);
+        var diff = (incremental - full).abs().max().item<float>();
+        Assert.True(diff < 1e-4, $"{kind} window={window}: max difference {diff}");
+    }
+
+    [Fact]
+    public void Mla_decoding_reports_the_same_largest_attention_logit_as_the_full_forward()
+    {
+        manual_seed(13);
+        var config = TinyModels.Base(AttentionKind.Mla);
+        using var model = new Decoder(config);
+        model.eval();
+        using var tokens = TinyModels.RandomTokens(1, 9, config.VocabSize, seed: 6);
+        using var noGrad = no_grad();
+        var full = model.Forward(tokens, recordAttentionLogits: true);
+        full.Logits.Dispose();
+        using var cache = model.NewCache();
+        model.Forward(tokens.narrow(1, 0, 8), cache).Logits.Dispose();
+        var step = model.Forward(tokens.narrow(1, 8, 1), cache, recordAttentionLogits: true);
+        step.Logits.Dispose();
+        // The last token's logits are a subset of the full forward's.
+        Assert.True(double.IsFinite(step.MaxAttentionLogit));
+        Assert.True(step.MaxAttentionLogit <= full.MaxAttentionLogit + 1e-4);
+    }
+
     [Fact]
     public void Windowed_layer_holds_at_most_window_positions()
     {

@@ -73,6 +73,41 @@ public class BandAttentionTests
     }
 
     [Fact]
+    public void Band_attention_gradients_equal_those_of_masked_attention()
+    {
+        var g = new Generator(8);
+        Tensor Leaf(long dim) => randn(new long[] { 1, 2, 40, dim }, generator: g).requires_grad_(true);
+        var (q, k, v) = (Leaf(8), Leaf(8), Leaf(6));
+        using var mask = SlidingWindow.Mask(0, 40, 0, 40, 6, CPU, out _)!;
+        Tensor[] Grads(Func<Tensor> attention)
+        {
+            foreach (var p in new[] { q, k, v }) p.grad?.zero_();
+            using var weights = linspace(-1, 1, 40 * 6).view(1, 1, 40, 6);
+            (attention() * weights).sum().backward();
+            return new[] { q.grad!.clone(), k.grad!.clone(), v.grad!.clone() };
+        }
+        var expected = Grads(() => nn.functional.scaled_dot_product_attention(q, k, v, mask));
+        var band = Grads(() => SlidingWindow.BandAttention(q, k, v, 6, 4));
+        for (int i = 0; i < 3; i++)
+            Assert.True((expected[i] - band[i]).abs().max().item<float>() < 1e-5, $"gradient {i}");
+    }
+
+    [Fact]
+    public void Fused_attention_with_values_narrower_than_keys_equals_the_unfused_formula()
+    {
+        var g = new Generator(9);
+        using var q = randn(new long[] { 2, 4, 12, 12 }, generator: g);
+        using var k = randn(new long[] { 2, 4, 12, 12 }, generator: g);
+        using var v = randn(new long[] { 2, 4, 12, 8 }, generator: g);
+        using var causal = ones(12, 12, ScalarType.Bool).tril();
+        using var scores = q.matmul(k.transpose(-1, -2)).div(Math.Sqrt(12)).masked_fill(causal.logical_not(), double.NegativeInfinity);
+        using var expected = scores.softmax(-1).matmul(v);
+        using var fused = Ablations.Model.Attention.CausalSelfAttention.FusedAttention(q, k, v, null, causal: true);
+        Assert.Equal(new long[] { 2, 4, 12, 8 }, fused.shape);
+        Assert.True((expected - fused).abs().max().item<float>() < 1e-5);
+    }
+
+    [Fact]
     public void Windowed_model_uses_the_band_for_long_sequences_and_matches_incremental_decoding()
     {
         var config = Ablations.Tests.TinyModels.Windowed(Ablations.Tests.TinyModels.Base(), 4);   // 13 tokens > 2 x window

@@ -67,6 +67,8 @@ public sealed class MultiHeadLatentAttention : CausalSelfAttention
         {
             (var held, kStart) = cache.Append(latent, kRope.squeeze(1));               // caches [b, t, rank] and [b, t, rope]
             (latent, kRope) = (held[0], held[1].unsqueeze(1));
+            if (kStart < context.Start)                                                 // decoding against earlier tokens
+                return Absorbed(qNope, qRope, latent, kRope.squeeze(1), kStart, context).MoveToOuterDisposeScope();
         }
         var keys = latent.shape[1];
         var kv = kv_b_proj.call(latent).view(b, keys, _heads, _nope + _vDim).transpose(1, 2);  // [b, heads, keys, nope+v]
@@ -76,6 +78,33 @@ public sealed class MultiHeadLatentAttention : CausalSelfAttention
         var y = Attend(q, k, kvParts[1], kStart, context);                       // [b, heads, t, v]
         y = y.transpose(1, 2).reshape(b, t, _heads * _vDim);
         return o_proj.call(y).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Decoding with the up-projections absorbed (DeepSeek-V2, section 2.1.2): instead of rebuilding every cached
+    /// position's keys and values through kv_b_proj at each step, each query is carried into the latent space,
+    /// q_nope W_UK, scored against the cached latents directly, and the weighted sum of latents is carried out
+    /// through W_UV once per query. The work per new token then grows with rank, not heads x (nope + v), per held
+    /// position. All heads share the latent and RoPE key, so the heads fold into the query rows of one product.
+    /// qNope: [b, heads, t, nope]; qRope: [b, heads, t, rope] (rotated); latent: [b, keys, rank]; kRope: [b, keys, rope].
+    /// </summary>
+    Tensor Absorbed(Tensor qNope, Tensor qRope, Tensor latent, Tensor kRope, long kStart, ForwardContext context)
+    {
+        var (b, t, keys) = (qNope.shape[0], qNope.shape[2], latent.shape[1]);
+        var w = kv_b_proj.weight!.view(_heads, _nope + _vDim, _rank).split(new[] { _nope, _vDim }, 1);
+        var (wUK, wUV) = (w[0], w[1]);                                                  // [heads, nope, rank], [heads, v, rank]
+        var qLatent = qNope.matmul(wUK);                                                // [b, heads, t, rank]
+        var query = cat(new[] { qLatent, qRope }, -1).view(b, _heads * t, _rank + _ropeDim);
+        var key = cat(new[] { latent, kRope }, -1);                                     // [b, keys, rank+rope]
+        var scores = query.bmm(key.transpose(1, 2)).mul_(1.0 / Math.Sqrt(_nope + _ropeDim)).view(b, _heads, t, keys);
+        using var mask = SlidingWindow.Mask(context.Start, t, kStart, keys, Layer.Window, scores.device, out var causal);
+        if (causal) throw new InvalidOperationException("absorbed decoding expects earlier tokens in the cache");
+        if (mask is not null) scores = scores.masked_fill(mask.logical_not(), double.NegativeInfinity);
+        if (context.RecordAttentionLogits)
+            using (no_grad()) context.ReportAttentionLogit(scores.max().item<float>());
+        var mixed = scores.softmax(-1).view(b, _heads * t, keys).bmm(latent);          // [b, heads*t, rank]
+        var y = mixed.view(b, _heads, t, _rank).matmul(wUV.transpose(1, 2));            // [b, heads, t, v]
+        return o_proj.call(y.transpose(1, 2).reshape(b, t, _heads * _vDim));
     }
 
     public override KvCache NewCache() => new(timeDim: 1, Layer.Window);

@@ -30,7 +30,10 @@ public static class SlidingWindow
     /// Banded attention for a whole sequence from position 0 (training, prefill): queries in chunks of
     /// <paramref name="chunk"/> attend only to the keys of their band, [chunk start - window + 1, chunk end), so the
     /// work grows with T x (window + chunk) instead of T x T. Equal to masked attention over the full sequence.
-    /// q: [b, h, t, d]; k: [b, h, t, d]; v: [b, h, t, dv]. Returns [b, h, t, dv].
+    /// Written as two batched matrix products around a softmax rather than through libtorch's fused kernel: with
+    /// a mask that kernel measured slower here than the plain products (it converts and reads the mask for every
+    /// head and cannot skip the band's empty corners). q: [b, h, t, d]; k: [b, h, t, d]; v: [b, h, t, dv].
+    /// Returns [b, h, t, dv].
     /// </summary>
     public static Tensor BandAttention(Tensor q, Tensor k, Tensor v, int window, int chunk)
     {
@@ -43,17 +46,26 @@ public static class SlidingWindow
             .unfold(2, span, chunk)                                         // [b, h, n, dim, span]
             .transpose(-1, -2)                                              // [b, h, n, span, dim]
             .reshape(b * h, n, span, x.shape[3]);
-        var qc = nn.functional.pad(q, new long[] { 0, 0, 0, padded - t }).reshape(b * h, n, chunk, d);   // [b*h, n, chunk, d]
-        var kc = Keys(k);
-        var vc = Keys(v);
-        // Query i of chunk c sits at c*chunk + i; key j of its band at c*chunk - window + j.
-        var c = arange(n, device: q.device).view(n, 1, 1);
-        var qi = arange(chunk, device: q.device).view(1, chunk, 1);
-        var kj = arange(span, device: q.device).view(1, 1, span);
-        var queryPos = c * chunk + qi;
-        var keyPos = c * chunk - window + kj;
-        var allowed = keyPos.le(queryPos).logical_and(keyPos.gt(queryPos - window)).logical_and(keyPos.ge(0));   // [n, chunk, span]
-        var y = nn.functional.scaled_dot_product_attention(qc, kc, vc, allowed);                               // [b*h, n, chunk, dv]
+        var scaled = q * (1.0 / Math.Sqrt(d));                              // scale the small tensor, not the scores
+        var qc = nn.functional.pad(scaled, new long[] { 0, 0, 0, padded - t }).reshape(b * h, n, chunk, d);   // [b*h, n, chunk, d]
+        var scores = qc.matmul(Keys(k).transpose(-1, -2));                   // [b*h, n, chunk, span]
+        scores.add_(BandBias(n, chunk, window, q.device));                   // -inf outside the band, in place
+        var y = scores.softmax(-1).matmul(Keys(v));                         // [b*h, n, chunk, dv]
         return y.reshape(b, h, padded, dv).narrow(2, 0, t).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Additive mask [n, chunk, window + chunk] of the band: 0 where query i of chunk c (at c*chunk + i) may see
+    /// key j of its band (at c*chunk - window + j), -inf elsewhere (future keys, keys window or more behind, and
+    /// the zero padding in front of the sequence).
+    /// </summary>
+    static Tensor BandBias(long n, long chunk, long window, Device device)
+    {
+        using var scope = NewDisposeScope();
+        var c = arange(n, device: device).view(n, 1, 1);
+        var queryPos = c * chunk + arange(chunk, device: device).view(1, chunk, 1);
+        var keyPos = c * chunk - window + arange(window + chunk, device: device).view(1, 1, window + chunk);
+        var allowed = keyPos.le(queryPos).logical_and(keyPos.gt(queryPos - window)).logical_and(keyPos.ge(0));
+        return zeros(allowed.shape, device: device).masked_fill_(allowed.logical_not(), double.NegativeInfinity).MoveToOuterDisposeScope();
     }
 }
