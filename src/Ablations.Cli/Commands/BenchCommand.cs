@@ -19,10 +19,11 @@ public static class BenchCommand
         command.SetAction(r => CliRunner.Guard(() =>
         {
             var suite = new BenchmarkSuite { Steps = r.GetValue(steps), Warmup = r.GetValue(warmup), MemorySteps = r.GetValue(memorySteps), Log = Console.WriteLine };
-            var (results, ratios, gflops) = suite.Run();
+            var report = suite.Run();
+            var (results, ratios, gflops) = (report.Results, report.Ratios, report.Gflops);
             var inv = CultureInfo.InvariantCulture;
             Console.WriteLine();
-            Console.WriteLine($"| configuration | parameters | batch x context | step (median) | tokens/s | peak RSS growth | MFU (of {gflops:F1} GFLOP/s) |");
+            Console.WriteLine($"| configuration | parameters | batch x context | step (median) | tokens/s | peak memory | MFU (of {gflops:F1} GFLOP/s) |");
             Console.WriteLine("|---|---|---|---|---|---|---|");
             foreach (var b in results)
                 Console.WriteLine(string.Create(inv, $"| {b.Name} | {Reporting.Units.Count(b.Parameters)} | {b.BatchSize} x {b.Context} | {b.MedianStepMs:F1} ms | {b.TokensPerSecond:F0} | {b.PeakMemoryMb:F0} MB | {b.Mfu:P1} |"));
@@ -36,7 +37,15 @@ public static class BenchCommand
             using (var writer = new StreamWriter(Path.Combine(folder, "bench.csv")))
             using (var csv = new CsvWriter(writer, inv))
                 csv.WriteRecords(results);
-            File.WriteAllText(Path.Combine(folder, "bench.json"), JsonSerializer.Serialize(new { gflops, results, ratios },
+            File.WriteAllText(Path.Combine(folder, "bench.json"), JsonSerializer.Serialize(new
+            {
+                gflops, results, ratios, attention = report.Attention, decode = report.Decode,
+                memory = report.Memory is { } m ? new
+                {
+                    m.Steps, m.StartMb, m.EndMb, m.MaxMb, m.StartLiveTensors, m.EndLiveTensors,
+                    samples = m.Samples.Select(x => new { step = x.Step, mb = x.Mb }),
+                } : null,
+            },
                 new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
             Console.WriteLine($"\nwritten: {Path.Combine(folder, "bench.csv")}, {Path.Combine(folder, "bench.json")}");
             return CliRunner.Ok;

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Ablations.Config;
 using Ablations.Model;
 using TorchSharp;
@@ -9,10 +8,15 @@ namespace Ablations.Benchmarks;
 /// <summary>A target of the speed issue: a measured ratio against its bound.</summary>
 public sealed record BenchRatio(string Name, double Value, string Target, bool Met, string Note);
 
+/// <summary>Everything one `ablate bench` measured.</summary>
+public sealed record BenchReport(double Gflops, IReadOnlyList<BenchResult> Results, IReadOnlyList<BenchRatio> Ratios,
+    AttentionTiming Attention, DecodeTiming Decode, MemoryTrace? Memory);
+
 /// <summary>
 /// The fixed benchmark matrix: dense MHA and its hand-written reference, GQA, MLA, MoE top-2 of 8 with and
-/// without a shared expert, a 5:1 sliding-window model against a global one at long context, attention alone
-/// with a window, KV-cache decoding, and resident memory over many steps.
+/// without a shared expert (timed in turn, one step each per round), a 5:1 sliding-window model against a
+/// global one at long context (also in turn), attention alone with a window, KV-cache decoding, and resident
+/// memory over many steps. Ratios are medians of per-round ratios.
 /// </summary>
 public sealed class BenchmarkSuite
 {
@@ -28,135 +32,96 @@ public sealed class BenchmarkSuite
         FeedForward = new FeedForwardConfig { Kind = FeedForwardKind.Swiglu, Hidden = 688 },
     };
 
-    public (List<BenchResult> Results, List<BenchRatio> Ratios, double Gflops) Run()
+    public static ModelConfig Gqa => Dense with { Attention = Dense.Attention with { Kind = AttentionKind.Gqa, NKvHeads = 2 } };
+
+    public static ModelConfig Mla => Dense with
     {
-        var gflops = MatmulRate.Gflops(1024, CPU);
-        Log($"fp32 matmul: {gflops:F1} GFLOP/s");
-        var results = new List<BenchResult>();
-        BenchResult Train(string name, string description, ModelConfig config, int batch, int context, Func<nn.Module<Tensor, Tensor>>? build = null)
+        Attention = new AttentionConfig { Kind = AttentionKind.Mla, NHeads = 8, QLoraRank = 0, KvLoraRank = 64, QkNopeHeadDim = 32, QkRopeHeadDim = 16, VHeadDim = 32 },
+    };
+
+    public BenchReport Run()
+    {
+        var gflops = MatmulRate.Peak(CPU);
+        Log($"fp32 matmul (best of 512, 1024, 2048): {gflops:F1} GFLOP/s");
+        var dense = Dense;
+
+        var shortContext = new List<TrainingBenchmark>
         {
-            var r = TrainingBenchmark.Measure(name, description, config, build ?? (() => new Decoder(config)), batch, context, Warmup, Steps, gflops);
-            Log($"{name}: {r.MedianStepMs:F1} ms/step, {r.TokensPerSecond:F0} tokens/s, MFU {r.Mfu:P1}");
-            results.Add(r);
-            return r;
+            new("dense-mha", "Pre-Norm MHA, d 256, 4 layers, context 256", dense, new Decoder(dense), 8, 256),
+            new("reference-gpt", "hand-written Pre-Norm GPT of the same shape (fused QKV, no configuration layer)", dense,
+                new ReferenceGpt(256, 256, 4, 8, 688, 2048), 8, 256),
+            new("gqa", "GQA 8 query / 2 key-value heads", Gqa, new Decoder(Gqa), 8, 256),
+            new("mla", "MLA, latent 64, RoPE 16, heads 32+16 / 32", Mla, new Decoder(Mla), 8, 256),
+            Subject("moe-top2", "8 experts of 344, top-2 (active = dense)", dense with { Moe = new MoeConfig { NExperts = 8, TopK = 2, ExpertHidden = 344 } }, 8, 256),
+            Subject("moe-top2-shared", "8 experts of 229, top-2 + 1 shared (active ~ dense)",
+                dense with { Moe = new MoeConfig { NExperts = 8, TopK = 2, NSharedExperts = 1, ExpertHidden = 229 } }, 8, 256),
+        };
+        var (results, times) = TimeInTurn(shortContext, gflops);
+        var global6 = dense with { NLayers = 6 };
+        var longContext = new List<TrainingBenchmark>
+        {
+            Subject("global-2048", "6 global layers at context 2048", global6, 1, 2048),
+            Subject("window-5to1-2048", "5 local (window 256) : 1 global at context 2048",
+                global6 with { Attention = global6.Attention with { Window = 256, LocalGlobal = "5:1" } }, 1, 2048),
+        };
+        var (longResults, longTimes) = TimeInTurn(longContext, gflops);
+        results.AddRange(longResults);
+
+        var attention = AttentionBenchmark.Measure(dense, 2048, 256, Warmup, Steps);
+        Log($"attention fwd+bwd at 2048, window 256: operation {attention.WindowCoreMs:F1} ms vs global {attention.GlobalCoreMs:F1} ms; " +
+            $"whole layer {attention.WindowLayerMs:F1} ms vs {attention.GlobalLayerMs:F1} ms; the band's two products alone {attention.BandProductsMs:F1} ms");
+        var decode = DecodeBenchmark.Measure(Gqa, Mla, 2048, 4, Math.Max(16, 4 * Steps));
+        Log($"decode at 2048: GQA {decode.GqaTokensPerSecond:F0}, MLA absorbed {decode.MlaTokensPerSecond:F0}, MLA rebuilding keys/values {decode.MlaRebuildTokensPerSecond:F0} tokens/s");
+        MemoryTrace? memory = null;
+        if (MemorySteps > 0)
+        {
+            memory = MemoryBenchmark.Measure(dense, 8, 256, 20, MemorySteps);
+            Log($"resident memory over {memory.Steps} steps: {memory.StartMb:F0} MB -> {memory.EndMb:F0} MB (max {memory.MaxMb:F0}); " +
+                $"live tensors {memory.StartLiveTensors} -> {memory.EndLiveTensors}");
         }
 
-        var dense = Dense;
-        var d = Train("dense-mha", "Pre-Norm MHA, d 256, 4 layers, context 256", dense, 8, 256);
-        var reference = Train("reference-gpt", "hand-written Pre-Norm GPT of the same shape (fused QKV, no configuration layer)", dense, 8, 256,
-            () => new ReferenceGpt(256, 256, 4, 8, 688, 2048));
-        var gqa = Train("gqa", "GQA 8 query / 2 key-value heads", dense with { Attention = dense.Attention with { Kind = AttentionKind.Gqa, NKvHeads = 2 } }, 8, 256);
-        var mla = Train("mla", "MLA, latent 64, RoPE 16, heads 32+16 / 32", dense with
-        {
-            Attention = new AttentionConfig { Kind = AttentionKind.Mla, NHeads = 8, QLoraRank = 0, KvLoraRank = 64, QkNopeHeadDim = 32, QkRopeHeadDim = 16, VHeadDim = 32 },
-        }, 8, 256);
-        var moe = Train("moe-top2", "8 experts of 344, top-2 (active = dense)", dense with
-        {
-            Moe = new MoeConfig { NExperts = 8, TopK = 2, ExpertHidden = 344 },
-        }, 8, 256);
-        var moeShared = Train("moe-top2-shared", "8 experts of 229, top-2 + 1 shared (active ~ dense)", dense with
-        {
-            Moe = new MoeConfig { NExperts = 8, TopK = 2, NSharedExperts = 1, ExpertHidden = 229 },
-        }, 8, 256);
-        var global6 = dense with { NLayers = 6 };
-        var globalLong = Train("global-2048", "6 global layers at context 2048", global6, 1, 2048);
-        var windowLong = Train("window-5to1-2048", "5 local (window 256) : 1 global at context 2048", global6 with
-        {
-            Attention = global6.Attention with { Window = 256, LocalGlobal = "5:1" },
-        }, 1, 2048);
-
-        var (windowMs, globalMs) = AttentionOnly(2048, 256);
-        var (gqaDecode, mlaDecode) = Decode(gqaConfig: dense with { Attention = dense.Attention with { Kind = AttentionKind.Gqa, NKvHeads = 2 } },
-            mlaConfig: dense with { Attention = new AttentionConfig { Kind = AttentionKind.Mla, NHeads = 8, QLoraRank = 0, KvLoraRank = 64, QkNopeHeadDim = 32, QkRopeHeadDim = 16, VHeadDim = 32 } },
-            context: 2048, newTokens: 64);
-        var (memStart, memEnd) = MemoryOverSteps(dense, 8, 256, MemorySteps);
-
+        double Paired(List<double>[] t, int a, int b) => Interleaved.PairedRatio(t[a], t[b]);
         var ratios = new List<BenchRatio>
         {
-            new("dense / hand-written reference throughput", d.TokensPerSecond / reference.TokensPerSecond, ">= 0.95", d.TokensPerSecond / reference.TokensPerSecond >= 0.95, ""),
-            new("window attention speed-up over global (fwd+bwd, T 2048, W 256)", globalMs / windowMs, ">= 3", globalMs / windowMs >= 3,
-                $"{windowMs:F1} ms windowed, {globalMs:F1} ms global"),
-            new("5:1 model step / global model step (T 2048)", windowLong.MedianStepMs / globalLong.MedianStepMs, "<= 0.7", windowLong.MedianStepMs / globalLong.MedianStepMs <= 0.7, ""),
-            new("MoE top-2 + shared step / dense step", moeShared.MedianStepMs / d.MedianStepMs, "<= 1.5", moeShared.MedianStepMs / d.MedianStepMs <= 1.5,
-                $"without shared expert: {moe.MedianStepMs / d.MedianStepMs:F2}"),
-            new("MLA step / GQA step", mla.MedianStepMs / gqa.MedianStepMs, "<= 1.2", mla.MedianStepMs / gqa.MedianStepMs <= 1.2, ""),
-            new("MLA decode tokens/s / GQA decode tokens/s (context 2048)", mlaDecode / gqaDecode, "absorbed", false,
-                $"{mlaDecode:F0} vs {gqaDecode:F0} tokens/s; MLA decoding up-projects the cached latent every step (not absorbed yet)"),
-            new($"resident memory growth over {MemorySteps} steps", (memEnd - memStart) / memStart, "<= 2%", Math.Abs(memEnd - memStart) / memStart <= 0.02,
-                $"{memStart:F0} MB -> {memEnd:F0} MB"),
+            Ratio("dense / hand-written reference throughput", 1 / Paired(times, 0, 1), v => v >= 0.95, ">= 0.95",
+                $"{results[0].MedianStepMs:F0} vs {results[1].MedianStepMs:F0} ms per step"),
+            Ratio("window attention speed-up over global (operation fwd+bwd, T 2048, W 256)", attention.GlobalCoreMs / attention.WindowCoreMs, v => v >= 3, ">= 3",
+                $"{attention.WindowCoreMs:F1} vs {attention.GlobalCoreMs:F1} ms; whole layer {attention.GlobalLayerMs / attention.WindowLayerMs:F2}x; " +
+                $"the band's products alone {attention.BandProductsMs:F1} ms, so at most {attention.GlobalCoreMs / attention.BandProductsMs:F2}x this way"),
+            Ratio("5:1 model step / global model step (T 2048)", Paired(longTimes, 1, 0), v => v <= 0.7, "<= 0.7",
+                $"{longResults[1].MedianStepMs:F0} vs {longResults[0].MedianStepMs:F0} ms"),
+            Ratio("MoE top-2 + shared step / dense step", Paired(times, 5, 0), v => v <= 1.5, "<= 1.5",
+                $"without shared expert: {Paired(times, 4, 0):F2}"),
+            Ratio("MLA step / GQA step", Paired(times, 3, 2), v => v <= 1.2, "<= 1.2", $"{results[3].MedianStepMs:F0} vs {results[2].MedianStepMs:F0} ms"),
+            Ratio("MLA decode, absorbed / rebuilding keys and values (context 2048)", decode.MlaTokensPerSecond / decode.MlaRebuildTokensPerSecond, v => v > 1, "> 1",
+                $"{decode.MlaTokensPerSecond:F0} vs {decode.MlaRebuildTokensPerSecond:F0} tokens/s; GQA {decode.GqaTokensPerSecond:F0}"),
         };
-        return (results, ratios, gflops);
+        if (memory is not null)
+            ratios.Add(Ratio($"resident memory growth over {memory.Steps} steps", memory.Growth,
+                v => Math.Abs(v) <= 0.02 && memory.EndLiveTensors == memory.StartLiveTensors, "<= 2%, no tensor leak",
+                $"{memory.StartMb:F0} -> {memory.EndMb:F0} MB, live tensors {memory.StartLiveTensors} -> {memory.EndLiveTensors}"));
+        return new BenchReport(gflops, results, ratios, attention, decode, memory);
     }
 
-    /// <summary>Median milliseconds of one attention forward + backward, windowed then global.</summary>
-    (double Window, double Global) AttentionOnly(int context, int window)
-    {
-        var config = Dense with { NLayers = 1 };
-        double Time(ModelConfig c)
-        {
-            using var attention = Model.Attention.AttentionFactory.Create(c, LayerPlan.From(c).Layers[0]);
-            using var x = randn(1, context, c.DModel, requires_grad: true);
-            var times = new List<double>();
-            for (int i = 0; i < Warmup + Steps; i++)
-            {
-                var watch = Stopwatch.StartNew();
-                using (NewDisposeScope())
-                {
-                    attention.Forward(x, new ForwardContext(0, null)).sum().backward();
-                }
-                if (i >= Warmup) times.Add(watch.Elapsed.TotalMilliseconds);
-            }
-            times.Sort();
-            return times[times.Count / 2];
-        }
-        var windowed = Time(config with { Attention = config.Attention with { Window = window, LayerPattern = new[] { LayerAttentionSpan.Local } } });
-        var global = Time(config);
-        Log($"attention fwd+bwd at {context}: window {window} {windowed:F1} ms, global {global:F1} ms");
-        return (windowed, global);
-    }
+    static BenchRatio Ratio(string name, double value, Func<double, bool> met, string target, string note) =>
+        new(name, value, target, met(value), note);
 
-    /// <summary>Decode tokens per second with the KV cache after a prompt that fills the context to near its end.</summary>
-    (double Gqa, double Mla) Decode(ModelConfig gqaConfig, ModelConfig mlaConfig, int context, int newTokens)
-    {
-        double Rate(ModelConfig c)
-        {
-            using var model = new Decoder(c);
-            model.eval();
-            using var noGrad = no_grad();
-            using var cache = model.NewCache();
-            using var prompt = randint(0, c.VocabSize, new long[] { 1, context - newTokens });
-            model.Forward(prompt, cache).Logits.Dispose();
-            using var token = zeros(new long[] { 1, 1 }, ScalarType.Int64);
-            var watch = Stopwatch.StartNew();
-            for (int i = 0; i < newTokens; i++)
-                using (NewDisposeScope()) model.Forward(token, cache);
-            return newTokens / watch.Elapsed.TotalSeconds;
-        }
-        var gqa = Rate(gqaConfig);
-        var mla = Rate(mlaConfig);
-        Log($"decode at {context}: GQA {gqa:F0} tokens/s, MLA {mla:F0} tokens/s");
-        return (gqa, mla);
-    }
+    static TrainingBenchmark Subject(string name, string description, ModelConfig config, int batch, int context) =>
+        new(name, description, config, new Decoder(config), batch, context);
 
-    (double Start, double End) MemoryOverSteps(ModelConfig config, int batch, int context, int steps)
+    /// <summary>Steps every subject once per round, in turn, and disposes them afterwards.</summary>
+    (List<BenchResult> Results, List<double>[] Times) TimeInTurn(List<TrainingBenchmark> subjects, double gflops)
     {
-        using var model = new Decoder(config);
-        using var optimizer = optim.AdamW(model.parameters(), 1e-4);
-        using var tokens = randint(0, config.VocabSize, new long[] { batch, context + 1 });
-        double start = 0;
-        for (int s = 0; s < steps + 20; s++)
+        try
         {
-            using (NewDisposeScope())
-            {
-                optimizer.zero_grad();
-                var logits = model.call(tokens.narrow(1, 0, context));
-                nn.functional.cross_entropy(logits.reshape(-1, logits.shape[^1]), tokens.narrow(1, 1, context).reshape(-1)).backward();
-                optimizer.step();
-            }
-            if (s == 19) start = TrainingBenchmark.ResidentMb();   // after warm-up: allocator pools settled
+            var times = Interleaved.Time(subjects.Select(s => (Action)s.Step).ToList(), Warmup, Steps);
+            var results = subjects.Select((s, i) => s.Result(times[i], gflops, s.MeasureStepMemoryMb())).ToList();
+            foreach (var r in results) Log($"{r.Name}: {r.MedianStepMs:F1} ms/step, {r.TokensPerSecond:F0} tokens/s, MFU {r.Mfu:P1}");
+            return (results, times);
         }
-        var end = TrainingBenchmark.ResidentMb();
-        Log($"resident memory over {steps} steps: {start:F0} MB -> {end:F0} MB");
-        return (start, end);
+        finally
+        {
+            foreach (var s in subjects) s.Dispose();
+        }
     }
 }

@@ -6,6 +6,12 @@ namespace Ablations.Benchmarks;
 /// <summary>Measured fp32 matrix-multiply speed of this process: the denominator of model FLOP utilisation.</summary>
 public static class MatmulRate
 {
+    /// <summary>
+    /// The best of the median rates at n = 512, 1024 and 2048: the denominator of model FLOP utilisation. One size
+    /// alone can sit below what a model's own products reach (MFU above 100% was seen against 1024 alone).
+    /// </summary>
+    public static double Peak(Device device) => new[] { 512, 1024, 2048 }.Max(n => Gflops(n, device));
+
     /// <summary>Median-of-runs GFLOP/s of an n x n fp32 matrix product.</summary>
     public static double Gflops(int n, Device device)
     {

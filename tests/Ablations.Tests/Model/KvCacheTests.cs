@@ -43,11 +43,14 @@ public class KvCacheTests
     [Theory]
     [InlineData(AttentionKind.Mla, null)]
     [InlineData(AttentionKind.Mla, 5)]
+    [InlineData(AttentionKind.Gqa, null)]
     [InlineData(AttentionKind.Gqa, 5)]
+    [InlineData(AttentionKind.Mqa, 5)]
     public void Several_new_tokens_at_once_against_the_cache_match_full_forward(AttentionKind kind, int? window)
     {
-        // MLA decodes with absorbed up-projections whenever the cache holds earlier tokens, also for a block of
-        // new tokens (speculative or chunked prefill), which needs the causal mask inside the block.
+        // MLA decodes with absorbed up-projections, and GQA/MQA with the heads of a group stacked as query rows,
+        // whenever the cache holds earlier tokens: also for a block of new tokens (speculative or chunked
+        // prefill), which needs the causal mask inside the block, repeated for every head.
         manual_seed(12);
         var config = TinyModels.Base(kind);
         if (window is int w) config = TinyModels.Windowed(config, w);
@@ -62,6 +65,28 @@ public class KvCacheTests
         using var incremental = cat(pieces, 1);
         var diff = (incremental - full).abs().max().item<float>();
         Assert.True(diff < 1e-4, $"{kind} window={window}: max difference {diff}");
+    }
+
+    [Fact]
+    public void Mla_absorbed_decoding_equals_rebuilding_keys_and_values_from_the_latent()
+    {
+        manual_seed(14);
+        var config = TinyModels.Base(AttentionKind.Mla);
+        using var model = new Decoder(config);
+        model.eval();
+        using var tokens = TinyModels.RandomTokens(2, 10, config.VocabSize, seed: 7);
+        using var noGrad = no_grad();
+        Tensor Decode(bool absorb)
+        {
+            foreach (var layer in model.Layers)
+                ((Ablations.Model.Attention.MultiHeadLatentAttention)layer.AttentionModule).AbsorbWhenDecoding = absorb;
+            using var cache = model.NewCache();
+            model.Forward(tokens.narrow(1, 0, 5), cache).Logits.Dispose();
+            return cat(Enumerable.Range(5, 5).Select(i => model.Forward(tokens.narrow(1, i, 1), cache).Logits).ToList(), 1);
+        }
+        using var absorbed = Decode(true);
+        using var rebuilt = Decode(false);
+        Assert.True((absorbed - rebuilt).abs().max().item<float>() < 1e-5);
     }
 
     [Fact]

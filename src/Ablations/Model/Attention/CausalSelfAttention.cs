@@ -37,6 +37,22 @@ public abstract class CausalSelfAttention : nn.Module
     }
 
     /// <summary>
+    /// Attention of new queries against a cache that holds earlier keys, when several query heads share one key
+    /// head: q is [b, kv_heads, group x t, d] (the group's heads stacked as rows, t queries each), k and v are
+    /// [b, kv_heads, keys, d]. The mask of the t queries is repeated for every head of the group.
+    /// </summary>
+    protected Tensor AttendGrouped(Tensor q, Tensor k, Tensor v, long kStart, int group, ForwardContext context)
+    {
+        using var scope = NewDisposeScope();
+        var t = q.shape[2] / group;
+        var mask = SlidingWindow.Mask(context.Start, t, kStart, k.shape[2], Layer.Window, q.device, out var causal);
+        if (causal) throw new InvalidOperationException("grouped attention expects earlier tokens in the cache");
+        if (mask is not null) mask = mask.repeat(group, 1);                            // [group x t, keys]
+        if (context.RecordAttentionLogits) context.ReportAttentionLogit(MaxLogit(q, k, 0, 0, mask, false));
+        return FusedAttention(q, k, v, mask, false).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
     /// Scaled dot-product attention through libtorch's fused kernel. That kernel needs values as wide as queries
     /// and keys; when they differ (MLA: 48-wide queries and keys, 32-wide values) libtorch silently falls back to
     /// the unfused math path, which measured 1.5x slower here than padding the values with zeros and dropping
@@ -55,7 +71,7 @@ public abstract class CausalSelfAttention : nn.Module
     /// Query chunk of the band: a quarter of the window, at least 16. Each chunk computes window + chunk keys for
     /// window useful ones; smaller chunks waste less but make smaller matrix products (see SlidingWindow).
     /// </summary>
-    static int BandChunk(int window) => Math.Max(16, window / 4);
+    internal static int BandChunk(int window) => Math.Max(16, window / 4);
 
     /// <summary>
     /// The largest logit q.k / sqrt(d) over the positions a query may attend to: the quantity whose growth

@@ -55,12 +55,22 @@ public sealed class GroupedQueryAttention : CausalSelfAttention
             (var held, kStart) = cache.Append(k, v);
             (k, v) = (held[0], held[1]);                                            // [b, kv_heads, held+t, head_dim]
         }
-        if (_kvHeads != _heads)
+        Tensor y;
+        if (_kvHeads == _heads) y = Attend(q, k, v, kStart, context);          // [b, heads, t, head_dim]
+        else if (kStart < context.Start)
+        {
+            // Decoding against a cache: the query heads of a group become rows of one query block per key/value
+            // head, so the held keys are read once per group instead of being copied for every query head.
+            var group = (int)(_heads / _kvHeads);
+            y = AttendGrouped(q.reshape(b, _kvHeads, group * t, _headDim), k, v, kStart, group, context)
+                .view(b, _heads, t, _headDim);
+        }
+        else
         {
             k = k.repeat_interleave(_heads / _kvHeads, 1);                            // [b, heads, keys, head_dim]
             v = v.repeat_interleave(_heads / _kvHeads, 1);
+            y = Attend(q, k, v, kStart, context);
         }
-        var y = Attend(q, k, v, kStart, context);                              // [b, heads, t, head_dim]
         y = y.transpose(1, 2).reshape(b, t, _heads * _headDim);
         return o_proj.call(y).MoveToOuterDisposeScope();
     }

@@ -48,6 +48,12 @@ public sealed class MultiHeadLatentAttention : CausalSelfAttention
         RegisterComponents();
     }
 
+    /// <summary>
+    /// Decode through the cached latent with absorbed up-projections (default). Off, every decoding step rebuilds
+    /// the keys and values of all held positions through kv_b_proj: the same result, kept to measure the difference.
+    /// </summary>
+    public bool AbsorbWhenDecoding { get; set; } = true;
+
     public override Tensor Forward(Tensor x, ForwardContext context)
     {
         using var scope = NewDisposeScope();
@@ -67,7 +73,7 @@ public sealed class MultiHeadLatentAttention : CausalSelfAttention
         {
             (var held, kStart) = cache.Append(latent, kRope.squeeze(1));               // caches [b, t, rank] and [b, t, rope]
             (latent, kRope) = (held[0], held[1].unsqueeze(1));
-            if (kStart < context.Start)                                                 // decoding against earlier tokens
+            if (AbsorbWhenDecoding && kStart < context.Start)                            // decoding against earlier tokens
                 return Absorbed(qNope, qRope, latent, kRope.squeeze(1), kStart, context).MoveToOuterDisposeScope();
         }
         var keys = latent.shape[1];
@@ -93,10 +99,12 @@ public sealed class MultiHeadLatentAttention : CausalSelfAttention
         var (b, t, keys) = (qNope.shape[0], qNope.shape[2], latent.shape[1]);
         var w = kv_b_proj.weight!.view(_heads, _nope + _vDim, _rank).split(new[] { _nope, _vDim }, 1);
         var (wUK, wUV) = (w[0], w[1]);                                                  // [heads, nope, rank], [heads, v, rank]
-        var qLatent = qNope.matmul(wUK);                                                // [b, heads, t, rank]
-        var query = cat(new[] { qLatent, qRope }, -1).view(b, _heads * t, _rank + _ropeDim);
-        var key = cat(new[] { latent, kRope }, -1);                                     // [b, keys, rank+rope]
-        var scores = query.bmm(key.transpose(1, 2)).mul_(1.0 / Math.Sqrt(_nope + _ropeDim)).view(b, _heads, t, keys);
+        var scale = 1.0 / Math.Sqrt(_nope + _ropeDim);
+        var qLatent = qNope.matmul(wUK).mul_(scale).reshape(b, _heads * t, _rank);    // [b, heads*t, rank]
+        var qPosition = (qRope * scale).reshape(b, _heads * t, _ropeDim);
+        // Two products over the held positions (latent part + RoPE part) read the cache where it lies.
+        var scores = qLatent.bmm(latent.transpose(1, 2))
+            .add_(qPosition.bmm(kRope.transpose(1, 2))).view(b, _heads, t, keys);      // [b, heads, t, keys]
         using var mask = SlidingWindow.Mask(context.Start, t, kStart, keys, Layer.Window, scores.device, out var causal);
         if (causal) throw new InvalidOperationException("absorbed decoding expects earlier tokens in the cache");
         if (mask is not null) scores = scores.masked_fill(mask.logical_not(), double.NegativeInfinity);

@@ -1,0 +1,67 @@
+using Ablations.Benchmarks;
+using Ablations.Config;
+using Ablations.Model;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Ablations.Tests.Benchmarks;
+
+public class BenchmarkPartsTests
+{
+    [Fact]
+    public void Interleaved_timing_runs_subjects_in_turn_and_drops_warmup_rounds()
+    {
+        var order = new List<int>();
+        var times = Interleaved.Time(new Action[] { () => order.Add(0), () => order.Add(1), () => order.Add(2) }, warmup: 2, rounds: 3);
+        Assert.Equal(Enumerable.Repeat(new[] { 0, 1, 2 }, 5).SelectMany(x => x), order);
+        Assert.All(times, t => Assert.Equal(3, t.Count));
+    }
+
+    [Fact]
+    public void Paired_ratio_is_the_median_of_per_round_ratios()
+    {
+        // Rounds 2 and 3 are slow for both subjects alike: per-round ratios stay at 0.5, 0.5, 0.5, 4.
+        var a = new[] { 1.0, 10, 20, 8 };
+        var b = new[] { 2.0, 20, 40, 2 };
+        Assert.Equal(0.5, Interleaved.PairedRatio(a, b), 12);
+        Assert.Equal(2.5, Interleaved.Median(new[] { 4.0, 1, 3, 2 }), 12);
+    }
+
+    [Fact]
+    public void Training_benchmark_reports_tokens_per_second_from_its_median_and_measures_step_memory()
+    {
+        var config = TinyModels.Base();
+        using var bench = new TrainingBenchmark("tiny", "tiny", config, new Decoder(config), 2, 16);
+        bench.Step();
+        var memory = bench.MeasureStepMemoryMb();
+        Assert.True(memory > 0);
+        var result = bench.Result(new[] { 10.0, 30.0, 20.0 }, gflops: 100, memory);
+        Assert.Equal(20.0, result.MedianStepMs);
+        Assert.Equal(2 * 16 / 0.020, result.TokensPerSecond, 6);
+        Assert.Equal(16.0 * result.Parameters / 1048576 + memory, result.PeakMemoryMb, 6);
+        Assert.Equal(result.ModelFlopsPerStep / 0.020 / 100e9, result.Mfu, 9);
+    }
+}
+
+/// <summary>Tests that read process-wide counters, run alone so no other test allocates meanwhile.</summary>
+[CollectionDefinition(nameof(ProcessWideCounters), DisableParallelization = true)]
+public sealed class ProcessWideCounters { }
+
+[Collection(nameof(ProcessWideCounters))]
+public class NativeHeapTests
+{
+    [Fact]
+    public void Heap_count_sees_a_tensor_allocated_and_freed()
+    {
+        Assert.Equal(OperatingSystem.IsLinux(), NativeHeap.Available);   // glibc 2.33+ on the Linux machines we run on
+        if (!NativeHeap.Available) return;
+        const long size = 64L << 20;
+        var before = NativeHeap.InUseBytes();
+        var t = zeros(size / 4);
+        var held = NativeHeap.InUseBytes();
+        t.Dispose();
+        var after = NativeHeap.InUseBytes();
+        Assert.InRange(held - before, size, size + (4L << 20));
+        Assert.InRange(held - after, size, size + (4L << 20));
+    }
+}
