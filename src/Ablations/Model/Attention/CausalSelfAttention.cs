@@ -29,7 +29,9 @@ public abstract class CausalSelfAttention : nn.Module
                 using var full = SlidingWindow.Mask(0, q.shape[2], 0, k.shape[2], window, q.device, out _);
                 context.ReportAttentionLogit(MaxLogit(q, k, 0, 0, full, false));
             }
-            return SlidingWindow.BandAttention(q, k, v, window, BandChunk(window));
+            return BandAttentionFunction.Accepts(q, v)
+                ? BandAttentionFunction.Apply(q, k, v, window)
+                : SlidingWindow.BandAttention(q, k, v, window, BandChunk(window));
         }
         using var mask = SlidingWindow.Mask(qStart, q.shape[2], kStart, k.shape[2], Layer.Window, q.device, out var causal);
         if (context.RecordAttentionLogits) context.ReportAttentionLogit(MaxLogit(q, k, qStart, kStart, mask, causal));
