@@ -65,3 +65,33 @@ public class NativeHeapTests
         Assert.InRange(held - after, size, size + (4L << 20));
     }
 }
+
+public class BenchmarkMeasurementTests
+{
+    [Fact]
+    public void Attention_benchmark_times_every_path_on_a_small_model()
+    {
+        var config = TinyModels.Base(AttentionKind.Mha);                 // 4 heads of 8
+        var timing = AttentionBenchmark.Measure(config, context: 96, window: 16, warmup: 1, rounds: 2);
+        Assert.All(new[] { timing.WindowCoreMs, timing.ChunkedCoreMs, timing.GlobalCoreMs, timing.WindowLayerMs, timing.GlobalLayerMs },
+            ms => Assert.True(ms > 0 && double.IsFinite(ms)));
+    }
+
+    [Fact]
+    public void Decode_benchmark_reports_rates_for_gqa_and_both_mla_paths()
+    {
+        var timing = DecodeBenchmark.Measure(TinyModels.Base(AttentionKind.Gqa), TinyModels.Base(AttentionKind.Mla), context: 40, warmup: 2, tokens: 4);
+        Assert.All(new[] { timing.GqaTokensPerSecond, timing.MlaTokensPerSecond, timing.MlaRebuildTokensPerSecond },
+            rate => Assert.True(rate > 0 && double.IsFinite(rate)));
+    }
+
+    [Fact]
+    public void Memory_benchmark_samples_the_run_and_finds_no_tensor_left_behind()
+    {
+        var trace = MemoryBenchmark.Measure(TinyModels.Base(), batch: 2, context: 16, warmup: 3, steps: 10, sampleEvery: 5);
+        Assert.Equal(new[] { 0, 5, 10 }, trace.Samples.Select(s => s.Step));
+        Assert.Equal(trace.StartLiveTensors, trace.EndLiveTensors);
+        Assert.True(trace.StartMb > 0);
+        Assert.InRange(trace.Growth, -0.5, 0.5);
+    }
+}
