@@ -15,6 +15,9 @@ public static class BenchCommand
         var warmup = new Option<int>("--warmup") { Description = "untimed warm-up steps", DefaultValueFactory = _ => 3 };
         var memorySteps = new Option<int>("--memory-steps") { Description = "steps of the resident-memory check", DefaultValueFactory = _ => 500 };
         var outDir = new Option<string>("--out") { Description = "where bench.csv and bench.json go", DefaultValueFactory = _ => Path.Combine("results", "bench") };
+        AtLeast(steps, 1);
+        AtLeast(warmup, 0);
+        AtLeast(memorySteps, 0);
         var command = new Command("bench", "training speed, memory and MFU of a fixed matrix of configurations against a hand-written reference") { steps, warmup, memorySteps, outDir };
         command.SetAction(r => CliRunner.Guard(() =>
         {
@@ -52,4 +55,10 @@ public static class BenchCommand
         }));
         return command;
     }
+
+    static void AtLeast(Option<int> option, int minimum) => option.Validators.Add(result =>
+    {
+        var value = result.GetValueOrDefault<int>();
+        if (value < minimum) result.AddError($"{option.Name} must be at least {minimum} (got {value})");
+    });
 }
