@@ -24,6 +24,8 @@ public static class DoctorCommand
         var cuda = cuda_is_available();
         Console.WriteLine($"devices         cpu{(cuda ? $", cuda x{TorchSharp.torch.cuda.device_count()}" : " (no CUDA device; build with -p:TorchBackend=cuda for GPUs)")}");
         Console.WriteLine($"threads         torch {get_num_threads()}, logical cores {Environment.ProcessorCount}");
+        Console.WriteLine($"kernels         band attention {(Ablations.Model.Attention.BandAttentionFunction.KernelAvailable ? "AVX2/FMA" : "unavailable (chunked tensor ops instead)")}; " +
+            $"parallel loops on {(Ablations.Model.TorchThreadTeam.OnOpenMpTeam ? "libtorch's OpenMP threads" : ".NET's thread pool")}");
         Console.WriteLine($"native fix      {NativeFixStatus()}");
         foreach (var n in new[] { 512, 1024 })
             Console.WriteLine($"fp32 matmul     {n}x{n}: {MeasureGflops(n, CPU):F1} GFLOP/s (cpu)");

@@ -17,6 +17,9 @@ public sealed class BandAttentionFunction : autograd.MultiTensorFunction<BandAtt
 
     public override string Name => nameof(BandAttentionFunction);
 
+    /// <summary>True when this processor runs the kernel (AVX2 and FMA).</summary>
+    public static bool KernelAvailable => BandKernel.Supported;
+
     /// <summary>True when the kernel can take these inputs: float32 on the CPU, head widths multiples of 8, AVX2/FMA.</summary>
     public static bool Accepts(Tensor q, Tensor v) =>
         BandKernel.Supported && q.device.type == DeviceType.CPU && q.dtype == ScalarType.Float32 && v.dtype == ScalarType.Float32 &&
