@@ -114,7 +114,7 @@ public sealed class BenchmarkSuite
     {
         try
         {
-            var times = Interleaved.Time(subjects.Select(s => (Action)s.Step).ToList(), Warmup, Steps);
+            var times = Interleaved.Time(subjects.Select(s => (Action)(() => s.Step())).ToList(), Warmup, Steps);
             var results = subjects.Select((s, i) => s.Result(times[i], gflops, s.MeasureStepMemoryMb())).ToList();
             foreach (var r in results) Log($"{r.Name}: {r.MedianStepMs:F1} ms/step, {r.TokensPerSecond:F0} tokens/s, MFU {r.Mfu:P1}");
             return (results, times);

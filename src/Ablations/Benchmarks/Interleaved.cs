@@ -24,13 +24,7 @@ public static class Interleaved
         return times;
     }
 
-    public static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.OrderBy(v => v).ToList();
-        if (sorted.Count == 0) throw new ArgumentException("no values");
-        var mid = sorted.Count / 2;
-        return sorted.Count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-    }
+    public static double Median(IEnumerable<double> values) => MathNet.Numerics.Statistics.Statistics.Median(values);
 
     /// <summary>Median over rounds of a[round] / b[round].</summary>
     public static double PairedRatio(IReadOnlyList<double> a, IReadOnlyList<double> b) =>

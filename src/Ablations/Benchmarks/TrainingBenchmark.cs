@@ -37,12 +37,16 @@ public sealed class TrainingBenchmark : IDisposable
     public int Context { get; }
     public long Parameters { get; }
 
-    public void Step()
+    /// <summary>One training step; <paramref name="probe"/>, when given, is called after the forward pass, after backward and after the update.</summary>
+    public void Step(Action? probe = null)
     {
         _optimizer.zero_grad();
         var logits = _model.call(_input);
+        probe?.Invoke();
         nn.functional.cross_entropy(logits.reshape(-1, _vocab), _target).backward();
+        probe?.Invoke();
         _optimizer.step();
+        probe?.Invoke();
     }
 
     /// <summary>
@@ -59,13 +63,7 @@ public sealed class TrainingBenchmark : IDisposable
         {
             using var scope = NewDisposeScope();
             var before = read();
-            _optimizer.zero_grad();
-            var logits = _model.call(_input);
-            var afterForward = read();
-            nn.functional.cross_entropy(logits.reshape(-1, _vocab), _target).backward();
-            var afterBackward = read();
-            _optimizer.step();
-            peak = Math.Max(peak, Math.Max(afterForward, Math.Max(afterBackward, read())) - before);
+            Step(() => peak = Math.Max(peak, read() - before));
         }
         return peak;
     }

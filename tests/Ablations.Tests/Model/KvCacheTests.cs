@@ -89,11 +89,13 @@ public class KvCacheTests
         Assert.True((absorbed - rebuilt).abs().max().item<float>() < 1e-5);
     }
 
-    [Fact]
-    public void Mla_decoding_reports_the_same_largest_attention_logit_as_the_full_forward()
+    [Theory]
+    [InlineData(AttentionKind.Mla)]
+    [InlineData(AttentionKind.Gqa)]
+    public void Decoding_reports_an_attention_logit_no_larger_than_the_full_forward(AttentionKind kind)
     {
         manual_seed(13);
-        var config = TinyModels.Base(AttentionKind.Mla);
+        var config = TinyModels.Base(kind);
         using var model = new Decoder(config);
         model.eval();
         using var tokens = TinyModels.RandomTokens(1, 9, config.VocabSize, seed: 6);

@@ -17,41 +17,36 @@ public abstract class CausalSelfAttention : nn.Module
     /// <summary>An empty cache of the shape this layer stores.</summary>
     public abstract KvCache NewCache();
 
-    /// <summary>Scaled dot-product attention with the causal (and window) mask this layer needs.</summary>
-    protected Tensor Attend(Tensor q, Tensor k, Tensor v, long kStart, ForwardContext context)
+    /// <summary>
+    /// Scaled dot-product attention with the causal (and window) mask this layer needs. With group &gt; 1 the
+    /// query heads sharing one key/value head come stacked as rows, q: [b, kv_heads, group x t, d] against
+    /// k, v: [b, kv_heads, keys, d], and the mask of the t queries is repeated for every head of the group.
+    /// </summary>
+    protected Tensor Attend(Tensor q, Tensor k, Tensor v, long kStart, ForwardContext context, int group = 1)
     {
         var qStart = context.Start;
+        var t = q.shape[2] / group;
         // A local layer over a whole sequence computes only its band (Longformer-style), not a T x T mask.
-        if (Layer.Window is int window && qStart == 0 && kStart == 0 && q.shape[2] == k.shape[2] && q.shape[2] > 2 * window)
+        if (Layer.Window is int window && group == 1 && qStart == 0 && kStart == 0 && t == k.shape[2] && t > 2 * window)
         {
             if (context.RecordAttentionLogits)
             {
-                using var full = SlidingWindow.Mask(0, q.shape[2], 0, k.shape[2], window, q.device, out _);
-                context.ReportAttentionLogit(MaxLogit(q, k, 0, 0, full, false));
+                using var full = SlidingWindow.Mask(0, t, 0, t, window, q.device, out _);
+                context.ReportAttentionLogit(MaxLogit(q, k, full, false));
             }
             return BandAttentionFunction.Accepts(q, v)
                 ? BandAttentionFunction.Apply(q, k, v, window)
                 : SlidingWindow.BandAttention(q, k, v, window, BandChunk(window));
         }
-        using var mask = SlidingWindow.Mask(qStart, q.shape[2], kStart, k.shape[2], Layer.Window, q.device, out var causal);
-        if (context.RecordAttentionLogits) context.ReportAttentionLogit(MaxLogit(q, k, qStart, kStart, mask, causal));
-        return FusedAttention(q, k, v, mask, causal);
-    }
-
-    /// <summary>
-    /// Attention of new queries against a cache that holds earlier keys, when several query heads share one key
-    /// head: q is [b, kv_heads, group x t, d] (the group's heads stacked as rows, t queries each), k and v are
-    /// [b, kv_heads, keys, d]. The mask of the t queries is repeated for every head of the group.
-    /// </summary>
-    protected Tensor AttendGrouped(Tensor q, Tensor k, Tensor v, long kStart, int group, ForwardContext context)
-    {
         using var scope = NewDisposeScope();
-        var t = q.shape[2] / group;
-        var mask = SlidingWindow.Mask(context.Start, t, kStart, k.shape[2], Layer.Window, q.device, out var causal);
-        if (causal) throw new InvalidOperationException("grouped attention expects earlier tokens in the cache");
-        if (mask is not null) mask = mask.repeat(group, 1);                            // [group x t, keys]
-        if (context.RecordAttentionLogits) context.ReportAttentionLogit(MaxLogit(q, k, 0, 0, mask, false));
-        return FusedAttention(q, k, v, mask, false).MoveToOuterDisposeScope();
+        var mask = SlidingWindow.Mask(qStart, t, kStart, k.shape[2], Layer.Window, q.device, out var causal);
+        if (group > 1 && (mask is not null || causal))
+        {
+            mask = (mask ?? ones(t, k.shape[2], ScalarType.Bool, q.device).tril()).repeat(group, 1);   // [group x t, keys]
+            causal = false;
+        }
+        if (context.RecordAttentionLogits) context.ReportAttentionLogit(MaxLogit(q, k, mask, causal));
+        return FusedAttention(q, k, v, mask, causal).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -79,7 +74,7 @@ public abstract class CausalSelfAttention : nn.Module
     /// The largest logit q.k / sqrt(d) over the positions a query may attend to: the quantity whose growth
     /// signals attention-logit instability (Dehghani et al. 2023; Wortsman et al. 2023, arXiv 2309.14322).
     /// </summary>
-    static double MaxLogit(Tensor q, Tensor k, long qStart, long kStart, Tensor? mask, bool causal)
+    static double MaxLogit(Tensor q, Tensor k, Tensor? mask, bool causal)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();

@@ -62,8 +62,7 @@ public sealed class GroupedQueryAttention : CausalSelfAttention
             // Decoding against a cache: the query heads of a group become rows of one query block per key/value
             // head, so the held keys are read once per group instead of being copied for every query head.
             var group = (int)(_heads / _kvHeads);
-            y = AttendGrouped(q.reshape(b, _kvHeads, group * t, _headDim), k, v, kStart, group, context)
-                .view(b, _heads, t, _headDim);
+            y = Attend(q.reshape(b, _kvHeads, group * t, _headDim), k, v, kStart, context, group).view(b, _heads, t, _headDim);
         }
         else
         {
