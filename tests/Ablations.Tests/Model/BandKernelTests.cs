@@ -22,18 +22,9 @@ public class BandKernelTests
         using var weights = randn(new long[] { b, h, t, dv }, generator: g);
         using var mask = SlidingWindow.Mask(0, t, 0, t, window, CPU, out _)!;
 
-        Tensor[] Run(Func<Tensor> attention)
-        {
-            foreach (var p in new[] { q, k, v }) p.grad?.zero_();
-            using var y = attention();
-            (y * weights).sum().backward();
-            return new[] { y.detach().clone(), q.grad!.clone(), k.grad!.clone(), v.grad!.clone() };
-        }
-        var expected = Run(() => nn.functional.scaled_dot_product_attention(q, k, v, mask));
-        var kernel = Run(() => BandAttentionFunction.Apply(q, k, v, window));
-        var names = new[] { "output", "dq", "dk", "dv" };
-        for (int i = 0; i < 4; i++)
-            Assert.True((expected[i] - kernel[i]).abs().max().item<float>() < 2e-5, $"{names[i]} differs");
+        var expected = AttentionGradients.Of(q, k, v, weights, () => nn.functional.scaled_dot_product_attention(q, k, v, mask));
+        var kernel = AttentionGradients.Of(q, k, v, weights, () => BandAttentionFunction.Apply(q, k, v, window));
+        AttentionGradients.AssertClose(expected, kernel, 2e-5f);
     }
 
     [Fact]

@@ -79,17 +79,10 @@ public class BandAttentionTests
         Tensor Leaf(long dim) => randn(new long[] { 1, 2, 40, dim }, generator: g).requires_grad_(true);
         var (q, k, v) = (Leaf(8), Leaf(8), Leaf(6));
         using var mask = SlidingWindow.Mask(0, 40, 0, 40, 6, CPU, out _)!;
-        Tensor[] Grads(Func<Tensor> attention)
-        {
-            foreach (var p in new[] { q, k, v }) p.grad?.zero_();
-            using var weights = linspace(-1, 1, 40 * 6).view(1, 1, 40, 6);
-            (attention() * weights).sum().backward();
-            return new[] { q.grad!.clone(), k.grad!.clone(), v.grad!.clone() };
-        }
-        var expected = Grads(() => nn.functional.scaled_dot_product_attention(q, k, v, mask));
-        var band = Grads(() => SlidingWindow.BandAttention(q, k, v, 6, 4));
-        for (int i = 0; i < 3; i++)
-            Assert.True((expected[i] - band[i]).abs().max().item<float>() < 1e-5, $"gradient {i}");
+        using var weights = linspace(-1, 1, 40 * 6).view(1, 1, 40, 6);
+        var expected = AttentionGradients.Of(q, k, v, weights, () => nn.functional.scaled_dot_product_attention(q, k, v, mask));
+        var band = AttentionGradients.Of(q, k, v, weights, () => SlidingWindow.BandAttention(q, k, v, 6, 4));
+        AttentionGradients.AssertClose(expected, band, 1e-5f);
     }
 
     [Fact]
