@@ -26,6 +26,24 @@ public class BenchmarkPartsTests
         Assert.Equal(0.5, Interleaved.PairedRatio(a, b), 12);
         Assert.Equal(2.5, Interleaved.Median(new[] { 4.0, 1, 3, 2 }), 12);
     }
+}
+
+/// <summary>
+/// Tests that read the process-wide heap count run alone, after the parallel ones, with finalizers settled:
+/// another test allocating or freeing meanwhile would move the count.
+/// </summary>
+[CollectionDefinition(nameof(ProcessWideCounters), DisableParallelization = true)]
+public sealed class ProcessWideCounters { }
+
+[Collection(nameof(ProcessWideCounters))]
+public class NativeHeapTests
+{
+    public NativeHeapTests()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();   // undisposed tensors of earlier tests are freed now, not mid-measurement
+        GC.Collect();
+    }
 
     [Fact]
     public void Training_benchmark_reports_tokens_per_second_from_its_median_and_measures_step_memory()
@@ -41,15 +59,7 @@ public class BenchmarkPartsTests
         Assert.Equal(16.0 * result.Parameters / 1048576 + memory, result.PeakMemoryMb, 6);
         Assert.Equal(result.ModelFlopsPerStep / 0.020 / 100e9, result.Mfu, 9);
     }
-}
 
-/// <summary>Tests that read process-wide counters, run alone so no other test allocates meanwhile.</summary>
-[CollectionDefinition(nameof(ProcessWideCounters), DisableParallelization = true)]
-public sealed class ProcessWideCounters { }
-
-[Collection(nameof(ProcessWideCounters))]
-public class NativeHeapTests
-{
     [Fact]
     public void Heap_count_sees_a_tensor_allocated_and_freed()
     {
