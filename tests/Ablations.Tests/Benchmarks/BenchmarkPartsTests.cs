@@ -29,7 +29,7 @@ public class BenchmarkPartsTests
 }
 
 /// <summary>
-/// Tests that read the process-wide heap count run alone, after the parallel ones, with finalizers settled:
+/// Tests that read the process-wide heap count or resident memory run alone, after the parallel ones, with finalizers settled:
 /// another test allocating or freeing meanwhile would move the count.
 /// </summary>
 [CollectionDefinition(nameof(ProcessWideCounters), DisableParallelization = true)]
@@ -58,6 +58,16 @@ public class NativeHeapTests
         Assert.Equal(2 * 16 / 0.020, result.TokensPerSecond, 6);
         Assert.Equal(16.0 * result.Parameters / 1048576 + memory, result.PeakMemoryMb, 6);
         Assert.Equal(result.ModelFlopsPerStep / 0.020 / 100e9, result.Mfu, 9);
+    }
+
+    [Fact]
+    public void Memory_benchmark_samples_the_run_and_finds_no_tensor_left_behind()
+    {
+        var trace = MemoryBenchmark.Measure(TinyModels.Base(), batch: 2, context: 16, warmup: 3, steps: 10, sampleEvery: 5);
+        Assert.Equal(new[] { 0, 5, 10 }, trace.Samples.Select(s => s.Step));
+        Assert.Equal(trace.StartLiveTensors, trace.EndLiveTensors);
+        Assert.True(trace.StartMb > 0);
+        Assert.InRange(trace.Growth, -0.5, 0.5);
     }
 
     [Fact]
@@ -93,15 +103,5 @@ public class BenchmarkMeasurementTests
         var timing = DecodeBenchmark.Measure(TinyModels.Base(AttentionKind.Gqa), TinyModels.Base(AttentionKind.Mla), context: 40, warmup: 2, tokens: 4);
         Assert.All(new[] { timing.GqaTokensPerSecond, timing.MlaTokensPerSecond, timing.MlaRebuildTokensPerSecond },
             rate => Assert.True(rate > 0 && double.IsFinite(rate)));
-    }
-
-    [Fact]
-    public void Memory_benchmark_samples_the_run_and_finds_no_tensor_left_behind()
-    {
-        var trace = MemoryBenchmark.Measure(TinyModels.Base(), batch: 2, context: 16, warmup: 3, steps: 10, sampleEvery: 5);
-        Assert.Equal(new[] { 0, 5, 10 }, trace.Samples.Select(s => s.Step));
-        Assert.Equal(trace.StartLiveTensors, trace.EndLiveTensors);
-        Assert.True(trace.StartMb > 0);
-        Assert.InRange(trace.Growth, -0.5, 0.5);
     }
 }
