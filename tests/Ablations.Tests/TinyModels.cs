@@ -1,5 +1,8 @@
 using Ablations.Config;
 using static TorchSharp.torch;
+using Ablations.Model.FeedForward;
+using Ablations.Model.Attention;
+using Ablations.Model;
 
 namespace Ablations.Tests;
 
@@ -13,17 +16,17 @@ public static class TinyModels
         NLayers = 3,
         ContextLength = 64,
         Attention = Attention(kind),
-        FeedForward = new FeedForwardConfig { Kind = FeedForwardKind.Swiglu, Hidden = 48 },
+        FeedForward = new GatedFeedForwardConfig { Kind = FeedForwardKind.Swiglu, Hidden = 48 },
     };
 
     public static AttentionConfig Attention(AttentionKind kind) => kind switch
     {
-        AttentionKind.Mha => new AttentionConfig { Kind = kind, NHeads = 4 },
-        AttentionKind.Gqa => new AttentionConfig { Kind = kind, NHeads = 4, NKvHeads = 2 },
-        AttentionKind.Mqa => new AttentionConfig { Kind = kind, NHeads = 4 },
-        AttentionKind.Mla => new AttentionConfig
+        AttentionKind.Mha => new GroupedAttentionConfig { Kind = kind, NHeads = 4 },
+        AttentionKind.Gqa => new GroupedAttentionConfig { Kind = kind, NHeads = 4, NKvHeads = 2 },
+        AttentionKind.Mqa => new GroupedAttentionConfig { Kind = kind, NHeads = 4 },
+        AttentionKind.Mla => new LatentAttentionConfig
         {
-            Kind = kind, NHeads = 4, QLoraRank = 12, KvLoraRank = 10, QkNopeHeadDim = 6, QkRopeHeadDim = 4, VHeadDim = 5,
+            NHeads = 4, QLoraRank = 12, KvLoraRank = 10, QkNopeHeadDim = 6, QkRopeHeadDim = 4, VHeadDim = 5,
         },
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };

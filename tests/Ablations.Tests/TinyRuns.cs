@@ -1,4 +1,8 @@
 using Ablations.Config;
+using Ablations.Training;
+using Ablations.Model.FeedForward;
+using Ablations.Model.Attention;
+using Ablations.Model;
 
 namespace Ablations.Tests;
 
@@ -10,8 +14,8 @@ public static class TinyRuns
         Model = new ModelConfig
         {
             VocabSize = vocab, DModel = 48, NLayers = 2, ContextLength = 64,
-            Attention = new AttentionConfig { Kind = AttentionKind.Gqa, NHeads = 4, NKvHeads = 2 },
-            FeedForward = new FeedForwardConfig { Kind = FeedForwardKind.Swiglu, Hidden = 96 },
+            Attention = new GroupedAttentionConfig { Kind = AttentionKind.Gqa, NHeads = 4, NKvHeads = 2 },
+            FeedForward = new GatedFeedForwardConfig { Kind = FeedForwardKind.Swiglu, Hidden = 96 },
         },
         Data = data,
         Train = new TrainConfig

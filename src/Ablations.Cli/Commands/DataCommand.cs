@@ -2,6 +2,7 @@ using System.CommandLine;
 using Ablations.Config;
 using Ablations.Data;
 using Ablations.Reporting;
+using Ablations.Training;
 
 namespace Ablations.Cli.Commands;
 
@@ -17,7 +18,7 @@ public static class DataCommand
         {
             var path = r.GetValue(file);
             var overrides = r.GetValue(set) ?? Array.Empty<string>();
-            var config = path != null ? ConfigLoader.LoadRun(path, overrides) : ConfigLoader.Parse<RunConfig>("", "(defaults)", overrides);
+            var config = path != null ? RunConfig.Load(path, overrides) : ConfigLoader.Parse<RunConfig>("", "(defaults)", overrides);
             var started = DateTime.UtcNow;
             using var data = DataFactory.Prepare(config.Data, config.SequenceLength, Directory.GetCurrentDirectory());
             Console.WriteLine($"data            {data.Description}");

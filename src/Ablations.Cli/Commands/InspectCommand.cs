@@ -4,6 +4,7 @@ using System.Text.Json;
 using Ablations.Analysis;
 using Ablations.Config;
 using Ablations.Reporting;
+using Ablations.Training;
 
 namespace Ablations.Cli.Commands;
 
@@ -24,7 +25,7 @@ public static class InspectCommand
         command.SetAction(r => CliRunner.Guard(() =>
         {
             var path = r.GetValue(file)!;
-            var config = ConfigLoader.LoadRun(path, r.GetValue(set) ?? Array.Empty<string>());
+            var config = RunConfig.Load(path, r.GetValue(set) ?? Array.Empty<string>());
             var inspection = Inspector.Inspect(config.Model, r.GetValue(context), r.GetValue(dtype)!);
             Console.Write(r.GetValue(json) ? ToJson(path, config, inspection) : ToText(path, config, inspection));
             return CliRunner.Ok;

@@ -18,7 +18,7 @@ public static class TrainCommand
         command.SetAction(r => CliRunner.Guard(() =>
         {
             var path = r.GetValue(file)!;
-            var config = ConfigLoader.LoadRun(path, r.GetValue(set) ?? Array.Empty<string>());
+            var config = RunConfig.Load(path, r.GetValue(set) ?? Array.Empty<string>());
             var folder = r.GetValue(outDir) ?? Path.Combine("results", "runs", Path.GetFileNameWithoutExtension(path));
             var observer = new ConsoleObserver(config.Train.LogEvery);
             using var cancel = new CancellationTokenSource();

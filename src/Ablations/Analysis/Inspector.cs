@@ -1,14 +1,11 @@
 using Ablations.Config;
 using Ablations.Model;
-using Ablations.Model.Attention;
-using Ablations.Model.FeedForward;
-using Ablations.Model.Norms;
 
 namespace Ablations.Analysis;
 
 /// <summary>
 /// Parameters (total and active per token, by component), KV-cache bytes and forward FLOPs per token, from a
-/// model configuration and its layer plan, using the analytic counts that sit beside each component.
+/// model configuration as a sum over its layer plan of what each layer's component records count.
 /// Works in microseconds for any size: nothing is allocated but numbers.
 /// </summary>
 public static class Inspector
@@ -26,42 +23,38 @@ public static class Inspector
 
         var plan = LayerPlan.From(model);
         long d = model.DModel, v = model.VocabSize;
-        var norm = NormFactory.ParameterCount(model.Norm.Kind, d);
-        long dense = plan.Layers.Count(l => !l.IsMoe);
-        var denseFfn = FeedForwardFactory.DenseParameterCount(model.FeedForward.Kind, d, model.FeedForward.ResolvedHidden(model.DModel));
+        var normsPerBlock = DecoderBlock.NormsPerBlock(model.Norm.Placement);
 
-        var rows = new List<ParameterRow>
+        // A sum over the plan's layers of what each layer's records count, kept in first-seen component order.
+        var layerRows = new List<ParameterTally>();
+        long kvPerToken = 0, kvAtContext = 0;
+        double attentionFlops = 0;
+        foreach (var layer in plan.Layers)
         {
-            new("token embedding", v * d, v * d, true),
-        };
-        if (model.Positions.Kind == PositionKind.Learned)
-            rows.Add(new("position embedding", model.ContextLength * d, model.ContextLength * d, true));
-        var attention = AttentionFactory.ParameterCount(model) * plan.Layers.Count;
-        rows.Add(new("attention", attention, attention, false));
-        var norms = norm * (DecoderBlock.NormsPerBlock(model.Norm.Placement) * plan.Layers.Count + (DecoderBlock.NeedsFinalNorm(model.Norm.Placement) ? 1 : 0));
-        rows.Add(new("norms", norms, norms, false));
-        if (dense > 0) rows.Add(new("dense feed-forward", dense * denseFfn, dense * denseFfn, false));
-        if (model.Moe is { } moe && plan.MoeLayers > 0)
-        {
-            long n = plan.MoeLayers;
-            var perExpert = FeedForwardFactory.MatricesOf(model.FeedForward.Kind) * d * moe.ExpertHidden;
-            rows.Add(new("routed experts", n * moe.NExperts * perExpert, n * moe.TopK * perExpert, false));
-            if (moe.NSharedExperts > 0) rows.Add(new("shared experts", n * moe.NSharedExperts * perExpert, n * moe.NSharedExperts * perExpert, false));
-            var router = n * TopKRouter.ParameterCount(d, moe);
-            rows.Add(new("routers", router, router, false));
+            var attention = layer.Attention;
+            layerRows.Add(new("attention", attention.ParameterCount(model)));
+            layerRows.Add(new("norms", normsPerBlock * model.Norm.ParameterCount(d)));
+            layerRows.AddRange(layer.FeedForward.Parameters(model));
+            var kv = attention.KvElementsPerToken(model);
+            kvPerToken += kv;
+            kvAtContext += Math.Min(context, (long?)layer.Window ?? long.MaxValue) * kv * bytes;
+            // Attention scores and the weighted sum: 2 (d_qk + d_v) per head per attended key, averaged over positions 1..context.
+            var (qk, vw) = attention.HeadWidths(model);
+            attentionFlops += 2.0 * attention.NHeads * (qk + vw) * MeanAttended(context, layer.Window);
         }
+        if (DecoderBlock.NeedsFinalNorm(model.Norm.Placement)) layerRows.Add(new("norms", model.Norm.ParameterCount(d)));
+
+        var rows = new List<ParameterRow> { new("token embedding", v * d, v * d, true) };
+        if (model.Positions.TableRows(model) is > 0 and var positions)
+            rows.Add(new("position embedding", positions * d, positions * d, true));
+        rows.AddRange(layerRows.GroupBy(r => r.Component)
+            .Select(g => new ParameterRow(g.Key, g.Sum(r => r.Total), g.Sum(r => r.Active), false)));
         if (!model.TieEmbeddings) rows.Add(new("output head", v * d, v * d, true));
 
-        var kvPerLayer = AttentionFactory.KvElementsPerToken(model);
-        var kvAtContext = plan.Layers.Sum(l => Math.Min(context, (long?)l.Window ?? long.MaxValue)) * kvPerLayer * bytes;
-
         // Matrix products: 2 FLOPs per active weight a token multiplies by (the input embedding is a lookup;
-        // a tied output head is still a product). Attention scores and the weighted sum: 2 (d_qk + d_v) per
-        // head per attended key, averaged over the positions 1..context.
+        // a tied output head is still a product).
         var lookups = rows.Where(r => r.Component is "token embedding" or "position embedding").Sum(r => r.Active);
         var matmul = 2.0 * (rows.Sum(r => r.Active) - lookups + (model.TieEmbeddings ? v * d : 0));
-        var (qk, vw) = AttentionFactory.HeadWidths(model);
-        var attentionFlops = plan.Layers.Sum(l => 2.0 * model.Attention.NHeads * (qk + vw) * MeanAttended(context, l.Window));
 
         return new Inspection
         {
@@ -71,7 +64,7 @@ public static class Inspector
             MoeLayers = plan.MoeLayers,
             DType = dtype,
             BytesPerElement = bytes,
-            KvElementsPerToken = kvPerLayer * plan.Layers.Count,
+            KvElementsPerToken = kvPerToken,
             Context = context,
             KvBytesAtContext = kvAtContext,
             MatmulFlopsPerToken = matmul,

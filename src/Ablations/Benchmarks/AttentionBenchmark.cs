@@ -22,15 +22,15 @@ public static class AttentionBenchmark
     {
         using var scope = NewDisposeScope();
         var heads = model.Attention.NHeads;
-        var headDim = model.Attention.ResolvedHeadDim(model.DModel);
+        var headDim = model.Attention.HeadWidths(model).Qk;
         var g = new Generator(5);
         Tensor Leaf(params long[] shape) => randn(shape, generator: g).requires_grad_(true);
         var (q, k, v) = (Leaf(1, heads, context, headDim), Leaf(1, heads, context, headDim), Leaf(1, heads, context, headDim));
 
         var single = model with { NLayers = 1, ContextLength = Math.Max(model.ContextLength, context) };
         var localConfig = single with { Attention = single.Attention with { Window = window, LayerPattern = new[] { LayerAttentionSpan.Local } } };
-        using var local = AttentionFactory.Create(localConfig, LayerPlan.From(localConfig).Layers[0]);
-        using var global = AttentionFactory.Create(single, LayerPlan.From(single).Layers[0]);
+        using var local = Build(localConfig);
+        using var global = Build(single);
         var x = Leaf(1, context, model.DModel);
         var start = new ForwardContext(0, null);
 
@@ -47,5 +47,11 @@ public static class AttentionBenchmark
         }, warmup, rounds);
         var medians = times.Select(Interleaved.Median).ToArray();
         return new AttentionTiming(medians[0], medians[1], medians[2], medians[3], medians[4]);
+    }
+
+    static CausalSelfAttention Build(ModelConfig model)
+    {
+        var layer = LayerPlan.From(model).Layers[0];
+        return layer.Attention.Build(model, layer);
     }
 }

@@ -2,6 +2,8 @@ using Ablations.Config;
 using Ablations.Model;
 using TorchSharp;
 using static TorchSharp.torch;
+using Ablations.Model.FeedForward;
+using Ablations.Model.Attention;
 
 namespace Ablations.Benchmarks;
 
@@ -28,15 +30,15 @@ public sealed class BenchmarkSuite
     public static ModelConfig Dense => new()
     {
         VocabSize = 256, DModel = 256, NLayers = 4, ContextLength = 2048,
-        Attention = new AttentionConfig { Kind = AttentionKind.Mha, NHeads = 8 },
-        FeedForward = new FeedForwardConfig { Kind = FeedForwardKind.Swiglu, Hidden = 688 },
+        Attention = new GroupedAttentionConfig { Kind = AttentionKind.Mha, NHeads = 8 },
+        FeedForward = new GatedFeedForwardConfig { Kind = FeedForwardKind.Swiglu, Hidden = 688 },
     };
 
-    public static ModelConfig Gqa => Dense with { Attention = Dense.Attention with { Kind = AttentionKind.Gqa, NKvHeads = 2 } };
+    public static ModelConfig Gqa => Dense with { Attention = new GroupedAttentionConfig { Kind = AttentionKind.Gqa, NHeads = 8, NKvHeads = 2 } };
 
     public static ModelConfig Mla => Dense with
     {
-        Attention = new AttentionConfig { Kind = AttentionKind.Mla, NHeads = 8, QLoraRank = 0, KvLoraRank = 64, QkNopeHeadDim = 32, QkRopeHeadDim = 16, VHeadDim = 32 },
+        Attention = new LatentAttentionConfig { NHeads = 8, QLoraRank = 0, KvLoraRank = 64, QkNopeHeadDim = 32, QkRopeHeadDim = 16, VHeadDim = 32 },
     };
 
     public BenchReport Run()

@@ -3,6 +3,7 @@ using Ablations.Analysis;
 using Ablations.Config;
 using TorchSharp;
 using static TorchSharp.torch;
+using Ablations.Model;
 
 namespace Ablations.Benchmarks;
 

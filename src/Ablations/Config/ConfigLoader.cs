@@ -9,9 +9,6 @@ namespace Ablations.Config;
 /// </summary>
 public static class ConfigLoader
 {
-    public static RunConfig LoadRun(string path, IEnumerable<string>? overrides = null) =>
-        Load<RunConfig>(path, overrides);
-
     public static T Load<T>(string path, IEnumerable<string>? overrides = null) where T : IValidatable, new()
     {
         if (!File.Exists(path))

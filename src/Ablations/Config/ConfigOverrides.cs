@@ -7,6 +7,8 @@ namespace Ablations.Config;
 /// Applies "dotted.key=value" overrides (from --set, or an experiment's variants) to a YAML tree before it is bound.
 /// Keys are checked against the record types, so a typo fails at once. A key may leave out intermediate
 /// sections when the rest names exactly one key below: model.n_kv_heads means model.attention.n_kv_heads.
+/// Setting a family's kind (model.attention.kind=mla) drops the keys the new kind does not take, unless the
+/// same batch of overrides sets them, so switching kinds needs no key: null.
 /// </summary>
 public static class ConfigOverrides
 {
@@ -14,6 +16,7 @@ public static class ConfigOverrides
     public static Dictionary<string, string> Apply(YamlMappingNode root, Type rootType, IEnumerable<string> assignments)
     {
         var applied = new Dictionary<string, string>();
+        var paths = new List<string[]>();
         foreach (var text in assignments)
         {
             var eq = text.IndexOf('=');
@@ -23,7 +26,9 @@ public static class ConfigOverrides
             var path = Resolve(rootType, key, text);
             Set(root, path, ParseValue(text[(eq + 1)..], text));
             applied[string.Join('.', path)] = $"--set {text}";
+            paths.Add(path);
         }
+        SwitchKinds(root, rootType, paths);
         return applied;
     }
 
@@ -34,13 +39,44 @@ public static class ConfigOverrides
     public static Dictionary<string, string> ApplyNodes(YamlMappingNode root, Type rootType, IEnumerable<(string Key, YamlNode Value, string Origin)> assignments)
     {
         var applied = new Dictionary<string, string>();
+        var paths = new List<string[]>();
         foreach (var (key, value, origin) in assignments)
         {
             var path = Resolve(rootType, key, origin, isOrigin: true);
             Set(root, path, value);
             applied[string.Join('.', path)] = origin;
+            paths.Add(path);
         }
+        SwitchKinds(root, rootType, paths);
         return applied;
+    }
+
+    /// <summary>
+    /// For every assignment of a family's kind in one batch, removes the keys of that section which the new
+    /// kind does not take and which the batch itself did not set (those stay, and binding reports them).
+    /// </summary>
+    static void SwitchKinds(YamlMappingNode root, Type rootType, List<string[]> batch)
+    {
+        var written = batch.Select(p => string.Join('.', p)).ToHashSet();
+        foreach (var path in batch.Where(p => p[^1] == "kind"))
+        {
+            var type = rootType;
+            YamlNode? node = root;
+            foreach (var segment in path[..^1])
+            {
+                var prop = YamlBinder.SettableProperties(type)[segment];
+                type = Nullable.GetUnderlyingType(prop.PropertyType) ?? prop.PropertyType;
+                node = node is YamlMappingNode m && m.Children.TryGetValue(new YamlScalarNode(segment), out var child) ? child : null;
+            }
+            if (!ConfigFamily.IsFamily(type) || node is not YamlMappingNode section) continue;
+            var kindNode = section.Children[new YamlScalarNode("kind")] as YamlScalarNode;
+            if (ConfigFamily.ParseKind(type, kindNode?.Value) is not { } kind) continue;   // binding reports the bad kind
+            var keys = ConfigFamily.KeysOf(ConfigFamily.RecordFor(type, kind)!, kind);
+            var prefix = string.Join('.', path[..^1]) + ".";
+            foreach (var key in section.Children.Keys.Select(k => ((YamlScalarNode)k).Value ?? "").ToList())
+                if (!keys.ContainsKey(key) && !written.Contains(prefix + key))
+                    section.Children.Remove(new YamlScalarNode(key));
+        }
     }
 
     /// <summary>The full key path for <paramref name="key"/>, or a ConfigException naming the allowed keys.</summary>

@@ -67,12 +67,13 @@ public sealed class YamlBinder
                 throw Error(keyNode.Start, keyPath,
                     $"unknown key '{key}'; allowed keys{(path.Length > 0 ? " in " + path : "")}: {string.Join(", ", props.Keys)}");
             _marks[keyPath] = keyNode.Start;
-            prop.SetValue(instance, BindValue(prop.PropertyType, valueNode, keyPath));
+            prop.SetValue(instance, BindValue(prop.PropertyType, valueNode, keyPath, prop.GetValue(instance)));
         }
         return instance;
     }
 
-    object? BindValue(Type type, YamlNode node, string path)
+    /// <param name="current">The property's value before binding (its default): a family keeps its default kind when <c>kind:</c> is absent.</param>
+    object? BindValue(Type type, YamlNode node, string path, object? current = null)
     {
         var underlying = Nullable.GetUnderlyingType(type);
         if (node is YamlScalarNode s && IsNull(s))
@@ -82,6 +83,12 @@ public sealed class YamlBinder
         }
         type = underlying ?? type;
 
+        if (ConfigFamily.IsFamily(type))
+        {
+            if (node is not YamlMappingNode fm)
+                throw Error(node.Start, path, $"expected a mapping with kind: {ConfigFamily.AllowedKinds(type)}");
+            return BindFamily(type, fm, path, current);
+        }
         if (IsRecord(type))
         {
             if (node is not YamlMappingNode m)
@@ -106,6 +113,38 @@ public sealed class YamlBinder
         if (node is not YamlScalarNode scalar)
             throw Error(node.Start, path, $"expected {Describe(type)}, got a {(node is YamlMappingNode ? "mapping" : "list")}");
         return ConvertScalar(type, scalar.Value ?? "", node.Start, path);
+    }
+
+    /// <summary>
+    /// Binds a family member: <c>kind:</c> (or the default's kind when absent) picks the record; a key that another
+    /// kind of the family takes is an error naming the kinds it belongs to.
+    /// </summary>
+    object BindFamily(Type family, YamlMappingNode map, string path, object? current)
+    {
+        var kindType = ConfigFamily.KindType(family);
+        object kind;
+        if (map.Children.TryGetValue(new YamlScalarNode("kind"), out var kindNode))
+        {
+            var text = (kindNode as YamlScalarNode)?.Value;
+            kind = ConfigFamily.ParseKind(family, text)
+                   ?? throw Error(kindNode.Start, Join(path, "kind"), $"'{text}' is not allowed; allowed: {ConfigFamily.AllowedKinds(family)}");
+        }
+        else kind = current != null ? family.GetProperty("Kind")!.GetValue(current)! : ConfigFamily.Members(family)[0].Kind;
+        var record = ConfigFamily.RecordFor(family, kind)!;
+        var keys = ConfigFamily.KeysOf(record, kind);
+        foreach (var (keyNode, _) in map.Children)
+        {
+            var key = ((YamlScalarNode)keyNode).Value ?? "";
+            if (keys.ContainsKey(key)) continue;
+            var owners = ConfigFamily.KindsTaking(family, key);
+            var name = ConfigFamily.KindName(kind);
+            throw Error(keyNode.Start, Join(path, key), owners.Count > 0
+                ? $"applies to kind: {string.Join(" | ", owners.Select(ConfigFamily.KindName))}, not to kind: {name}; allowed keys for {name}: {string.Join(", ", keys.Keys)}"
+                : $"unknown key '{key}'; allowed keys for kind {name}{(path.Length > 0 ? " in " + path : "")}: {string.Join(", ", keys.Keys)}");
+        }
+        var instance = BindRecord(record, map, path);
+        record.GetProperty("Kind")!.SetValue(instance, kind);
+        return instance;
     }
 
     object ConvertScalar(Type type, string text, Mark at, string path)
@@ -151,9 +190,10 @@ public sealed class YamlBinder
 
     static string Join(string path, string key) => path.Length == 0 ? key : path + "." + key;
 
-    /// <summary>A configuration record: a class of this assembly's Config namespace with a parameterless constructor.</summary>
+    /// <summary>A configuration record: a class of this assembly with a parameterless constructor, or a family of them.</summary>
     public static bool IsRecord(Type t) =>
-        t.IsClass && t != typeof(string) && t.Namespace == typeof(YamlBinder).Namespace && t.GetConstructor(Type.EmptyTypes) != null;
+        t.IsClass && t != typeof(string) && t.Assembly == typeof(YamlBinder).Assembly
+        && (t.GetConstructor(Type.EmptyTypes) != null || ConfigFamily.IsFamily(t));
 
     public static bool TryElementType(Type t, out Type element)
     {
@@ -165,12 +205,20 @@ public sealed class YamlBinder
     }
 
     /// <summary>The YAML keys of a record type, in declaration order, with the property each one sets.</summary>
+    /// <summary>
+    /// The YAML keys of a record type with the property each one sets: a base record's keys first (a family's
+    /// kind opens its section), then the type's own in declaration order. For a family, every key of any kind.
+    /// </summary>
     public static Dictionary<string, PropertyInfo> SettableProperties(Type type)
     {
+        if (ConfigFamily.IsFamily(type)) return ConfigFamily.UnionOfKeys(type);
         var result = new Dictionary<string, PropertyInfo>();
-        foreach (var p in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
-            if (p.CanWrite && p.GetIndexParameters().Length == 0 && p.Name != "EqualityContract")
-                result[SnakeCase.Of(p.Name)] = p;
+        var chain = new List<Type>();
+        for (var t = type; t != null && t != typeof(object); t = t.BaseType) chain.Insert(0, t);
+        foreach (var level in chain)
+            foreach (var p in level.GetProperties(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly))
+                if (p.CanWrite && p.GetIndexParameters().Length == 0 && p.Name != "EqualityContract")
+                    result.TryAdd(SnakeCase.Of(p.Name), p);
         return result;
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Ablations.Config;
 using YamlDotNet.RepresentationModel;
+using Ablations.Training;
 
 namespace Ablations.Experiments;
 

@@ -1,4 +1,5 @@
 using Ablations.Config;
+using Ablations.Training;
 
 namespace Ablations.Experiments;
 

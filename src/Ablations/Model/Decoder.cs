@@ -1,6 +1,5 @@
-using Ablations.Config;
 using Ablations.Model.FeedForward;
-using Ablations.Model.Norms;
+using Ablations.Model.Positions;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -33,9 +32,9 @@ public sealed class Decoder : nn.Module<Tensor, Tensor>
         Config = config;
         Plan = LayerPlan.From(config);
         embed_tokens = nn.Embedding(config.VocabSize, config.DModel);
-        if (config.Positions.Kind == PositionKind.Learned) embed_positions = nn.Embedding(config.ContextLength, config.DModel);
+        if (config.Positions.TableRows(config) is > 0 and var rows) embed_positions = nn.Embedding(rows, config.DModel);
         layers = new ModuleList<DecoderBlock>(Plan.Layers.Select(l => DecoderBlock.Create(config, l)).ToArray());
-        if (DecoderBlock.NeedsFinalNorm(config.Norm.Placement)) final_norm = NormFactory.Create(config.Norm, config.DModel);
+        if (DecoderBlock.NeedsFinalNorm(config.Norm.Placement)) final_norm = config.Norm.Build(config.DModel);
         if (!config.TieEmbeddings) lm_head = nn.Linear(config.DModel, config.VocabSize, hasBias: false);
         _embeddingScale = config.EmbeddingScale == EmbeddingScale.SqrtDModel ? Math.Sqrt(config.DModel) : 1.0;
         RegisterComponents();
@@ -56,7 +55,7 @@ public sealed class Decoder : nn.Module<Tensor, Tensor>
     {
         var start = cache?.Position ?? 0;
         var t = tokens.shape[1];
-        if (start + t > Config.ContextLength && Config.Positions.Kind != PositionKind.None)
+        if (start + t > Config.ContextLength && Config.Positions is not NoPositionConfig)
             throw new ArgumentException($"{start + t} positions exceed the model's context_length {Config.ContextLength}");
         using var scope = NewDisposeScope();
         var context = new ForwardContext(start, cache, recordAttentionLogits);

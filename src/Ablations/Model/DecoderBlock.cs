@@ -1,7 +1,5 @@
-using Ablations.Config;
 using Ablations.Model.Attention;
 using Ablations.Model.FeedForward;
-using Ablations.Model.Norms;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -21,8 +19,8 @@ public abstract class DecoderBlock : nn.Module
     {
         Layer = layer;
         _dropout = model.Dropout;
-        attention = AttentionFactory.Create(model, layer);
-        feed_forward = FeedForwardFactory.Create(model, layer);
+        attention = layer.Attention.Build(model, layer);
+        feed_forward = layer.FeedForward.Build(model, layer);
     }
 
     public LayerSpec Layer { get; }
@@ -35,7 +33,7 @@ public abstract class DecoderBlock : nn.Module
     protected Tensor Attn(Tensor x, ForwardContext context) => Drop(attention.Forward(x, context));
     protected Tensor Ffn(Tensor x, ForwardContext context) => Drop(feed_forward.Forward(x, context));
 
-    protected static nn.Module<Tensor, Tensor> Norm(ModelConfig model) => NormFactory.Create(model.Norm, model.DModel);
+    protected static nn.Module<Tensor, Tensor> Norm(ModelConfig model) => model.Norm.Build(model.DModel);
 
     Tensor Drop(Tensor x) => _dropout > 0 && training ? nn.functional.dropout(x, _dropout, training) : x;
 

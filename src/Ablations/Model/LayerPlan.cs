@@ -1,11 +1,18 @@
-using Ablations.Config;
+using Ablations.Model.Attention;
+using Ablations.Model.FeedForward;
+using Ablations.Model.Positions;
 
 namespace Ablations.Model;
 
-/// <summary>What one layer is: its index, its attention window (null = global) and whether its feed-forward is MoE.</summary>
-public sealed record LayerSpec(int Index, int? Window, bool IsMoe)
+/// <summary>
+/// What one layer is, resolved: its index, its attention window (null = global), its attention record, its
+/// positions as this layer sees them (a local layer's RoPE base) and its feed-forward record (dense, or the
+/// mixture of experts on MoE layers).
+/// </summary>
+public sealed record LayerSpec(int Index, int? Window, AttentionConfig Attention, PositionConfig Positions, FeedForwardConfig FeedForward)
 {
     public bool IsLocal => Window != null;
+    public bool IsMoe => FeedForward is MoeFeedForwardConfig;
 }
 
 /// <summary>
@@ -21,12 +28,14 @@ public sealed class LayerPlan
     public static LayerPlan From(ModelConfig model)
     {
         var pattern = model.Attention.Pattern();
+        var moe = model.Moe != null ? new MoeFeedForwardConfig(model.Moe, model.FeedForward) : null;
+        var (localPositions, globalPositions) = (model.Positions.ForLayer(local: true), model.Positions.ForLayer(local: false));
         var layers = new List<LayerSpec>(model.NLayers);
         for (int i = 0; i < model.NLayers; i++)
         {
             var local = pattern != null && pattern[i % pattern.Count] == LayerAttentionSpan.Local;
-            var moe = model.Moe != null && i >= model.Moe.DenseLayers;
-            layers.Add(new LayerSpec(i, local ? model.Attention.Window : null, moe));
+            var feedForward = moe != null && i >= model.Moe!.DenseLayers ? moe : model.FeedForward;
+            layers.Add(new LayerSpec(i, local ? model.Attention.Window : null, model.Attention, local ? localPositions : globalPositions, feedForward));
         }
         return new LayerPlan(layers);
     }
@@ -34,7 +43,7 @@ public sealed class LayerPlan
     public int LocalLayers => Layers.Count(l => l.IsLocal);
     public int MoeLayers => Layers.Count(l => l.IsMoe);
 
-    /// <summary>A compact picture of the plan, e.g. "LLLLLG LLLLLG" with M marking MoE layers in a second row.</summary>
+    /// <summary>A compact picture of the plan, e.g. "LLLLLG / DMMMMM" (local/global, then dense/MoE).</summary>
     public override string ToString() =>
         string.Concat(Layers.Select(l => l.IsLocal ? 'L' : 'G')) + " / " + string.Concat(Layers.Select(l => l.IsMoe ? 'M' : 'D'));
 }

@@ -58,7 +58,7 @@ public sealed class RunFolder
     }
 
     /// <summary>The configuration the folder's run was made with.</summary>
-    public RunConfig ReadConfig() => ConfigLoader.LoadRun(ConfigFile);
+    public RunConfig ReadConfig() => RunConfig.Load(ConfigFile);
 
     void Clear()
     {

@@ -1,5 +1,6 @@
 using Ablations.Analysis;
 using Ablations.Config;
+using Ablations.Training;
 
 namespace Ablations.Tests.Analysis;
 
@@ -12,7 +13,7 @@ public class PresetTests
     [MemberData(nameof(Presets))]
     public void Preset_total_is_within_one_percent_of_the_published_count(string file)
     {
-        var config = ConfigLoader.LoadRun(Repo.Path("experiments", "presets", file));
+        var config = RunConfig.Load(Repo.Path("experiments", "presets", file));
         Assert.NotNull(config.Reference?.ParametersTotal);
         var total = Inspector.Inspect(config.Model, 4096).TotalParameters;
         var published = config.Reference!.ParametersTotal!.Value;
@@ -37,7 +38,7 @@ public class PresetTests
         const long router = 256L * 7168;
         const long embeddings = 2L * 129280 * 7168;
         const long norms = (2L * 61 + 1) * 7168;
-        var config = ConfigLoader.LoadRun(Repo.Path("experiments", "presets", "deepseek-v3.yaml"));
+        var config = RunConfig.Load(Repo.Path("experiments", "presets", "deepseek-v3.yaml"));
         var i = Inspector.Inspect(config.Model, 4096);
         Assert.Equal(61 * mla + 3 * dense + 58 * (257 * expert + router) + embeddings + norms, i.TotalParameters);
         Assert.Equal(61 * mla + 3 * dense + 58 * (9 * expert + router) + embeddings + norms, i.ActiveParameters);
@@ -51,7 +52,7 @@ public class PresetTests
     [Fact]
     public void Gemma3_caps_five_of_six_layers_at_the_window()
     {
-        var config = ConfigLoader.LoadRun(Repo.Path("experiments", "presets", "gemma3-27b.yaml"));
+        var config = RunConfig.Load(Repo.Path("experiments", "presets", "gemma3-27b.yaml"));
         var i = Inspector.Inspect(config.Model, 32768, "bf16");
         Assert.Equal(52, i.LocalLayers);
         const long perLayerToken = 2L * 16 * 128 * 2;  // k and v, 16 kv heads, head_dim 128, bf16

@@ -1,5 +1,7 @@
 using Ablations.Training;
 
+using Ablations.Model.Attention;
+
 namespace Ablations.Tests.Cli;
 
 public class TrainCommandTests
@@ -14,7 +16,7 @@ public class TrainCommandTests
         Assert.True(r.ExitCode == 0, r.Stderr + r.Stdout);
         Assert.Contains("step 6/6", r.Stdout);                  // plain lines when not on a terminal
         var config = new RunFolder(folder).ReadConfig();
-        Assert.Equal(1, config.Model.Attention.NKvHeads);
+        Assert.Equal(1, ((GroupedAttentionConfig)config.Model.Attention).ResolvedNKvHeads);
         Assert.Equal(3e-3, config.Train.Lr);
         Assert.Equal(6, RunSummary.Read(folder)!.Steps);
 

@@ -1,4 +1,8 @@
 using Ablations.Config;
+using Ablations.Training;
+using Ablations.Model;
+
+using Ablations.Model.Attention;
 
 namespace Ablations.Tests.Config;
 
@@ -18,7 +22,7 @@ public class ConfigLoaderTests : IDisposable
     ConfigException Fails(string yaml, params string[] overrides)
     {
         var path = Write(yaml);
-        var e = Assert.Throws<ConfigException>(() => ConfigLoader.LoadRun(path, overrides));
+        var e = Assert.Throws<ConfigException>(() => RunConfig.Load(path, overrides));
         Assert.DoesNotContain("   at ", e.Message);
         return e;
     }
@@ -37,10 +41,10 @@ public class ConfigLoaderTests : IDisposable
     [Fact]
     public void Valid_file_binds_every_section()
     {
-        var config = ConfigLoader.LoadRun(Write(Valid));
+        var config = RunConfig.Load(Write(Valid));
         Assert.Equal(64, config.Model.DModel);
         Assert.Equal(AttentionKind.Gqa, config.Model.Attention.Kind);
-        Assert.Equal(2, config.Model.Attention.ResolvedNKvHeads);
+        Assert.Equal(2, ((GroupedAttentionConfig)config.Model.Attention).ResolvedNKvHeads);
         Assert.Equal(FeedForwardKind.Swiglu, config.Model.FeedForward.Kind);
         Assert.Equal(96, config.Model.FeedForward.Hidden);
         Assert.Equal(NormPlacement.Pre, config.Model.Norm.Placement);
@@ -160,7 +164,8 @@ public class ConfigLoaderTests : IDisposable
     {
         var e = Fails("model:\n  attention: { kind: gqa, n_heads: 4, n_kv_heads: 2, kv_lora_rank: 16 }\n");
         Assert.Equal("model.attention.kv_lora_rank", e.Key);
-        Assert.Contains("only to kind: mla", e.Message);
+        Assert.Equal(2, e.Line);
+        Assert.Contains("applies to kind: mla, not to kind: gqa", e.Message);
     }
 
     [Fact]
@@ -174,21 +179,21 @@ public class ConfigLoaderTests : IDisposable
     [Fact]
     public void Missing_file_is_a_config_error()
     {
-        var e = Assert.Throws<ConfigException>(() => ConfigLoader.LoadRun(Path.Combine(_dir, "absent.yaml")));
+        var e = Assert.Throws<ConfigException>(() => RunConfig.Load(Path.Combine(_dir, "absent.yaml")));
         Assert.Contains("file not found", e.Message);
     }
 
     [Fact]
     public void Empty_file_gives_the_defaults()
     {
-        var config = ConfigLoader.LoadRun(Write(""));
+        var config = RunConfig.Load(Write(""));
         Assert.Equal(new ModelConfig(), config.Model);
     }
 
     [Fact]
     public void Ratio_pattern_becomes_local_and_global_layers()
     {
-        var config = ConfigLoader.LoadRun(Write("model:\n  n_layers: 8\n  attention:\n    window: 16\n    local_global: \"5:1\"\n"));
+        var config = RunConfig.Load(Write("model:\n  n_layers: 8\n  attention:\n    window: 16\n    local_global: \"5:1\"\n"));
         var plan = Ablations.Model.LayerPlan.From(config.Model);
         Assert.Equal("LLLLLGLL", string.Concat(plan.Layers.Select(l => l.IsLocal ? 'L' : 'G')));
         Assert.All(plan.Layers.Where(l => l.IsLocal), l => Assert.Equal(16, l.Window));

@@ -1,4 +1,8 @@
 using Ablations.Config;
+using Ablations.Training;
+using Ablations.Model;
+
+using Ablations.Model.Attention;
 
 namespace Ablations.Tests.Config;
 
@@ -10,7 +14,7 @@ public class ConfigOverridesTests
     public void Dotted_key_overrides_a_nested_value()
     {
         var config = ConfigLoader.Parse<RunConfig>(Yaml, "x.yaml", new[] { "model.attention.n_kv_heads=4", "model.d_model=128" });
-        Assert.Equal(4, config.Model.Attention.NKvHeads);
+        Assert.Equal(4, ((GroupedAttentionConfig)config.Model.Attention).ResolvedNKvHeads);
         Assert.Equal(128, config.Model.DModel);
     }
 
@@ -18,7 +22,7 @@ public class ConfigOverridesTests
     public void Intermediate_sections_may_be_left_out_when_the_key_is_unique()
     {
         var config = ConfigLoader.Parse<RunConfig>(Yaml, "x.yaml", new[] { "model.n_kv_heads=1" });
-        Assert.Equal(1, config.Model.Attention.NKvHeads);
+        Assert.Equal(1, ((GroupedAttentionConfig)config.Model.Attention).ResolvedNKvHeads);
     }
 
     [Fact]

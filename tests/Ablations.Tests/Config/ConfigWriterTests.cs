@@ -1,4 +1,5 @@
 using Ablations.Config;
+using Ablations.Training;
 
 namespace Ablations.Tests.Config;
 
@@ -10,7 +11,7 @@ public class ConfigWriterTests
     [InlineData("presets/gemma3-27b.yaml")]
     public void Written_config_loads_back_to_the_same_records(string file)
     {
-        var config = ConfigLoader.LoadRun(Repo.Path("experiments", file));
+        var config = RunConfig.Load(Repo.Path("experiments", file));
         var yaml = ConfigWriter.ToYaml(config);
         var again = ConfigLoader.Parse<RunConfig>(yaml, "written.yaml");
         Assert.Equal(yaml, ConfigWriter.ToYaml(again));

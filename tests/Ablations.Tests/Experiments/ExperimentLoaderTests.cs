@@ -1,5 +1,6 @@
 using Ablations.Config;
 using Ablations.Experiments;
+using Ablations.Model;
 
 namespace Ablations.Tests.Experiments;
 

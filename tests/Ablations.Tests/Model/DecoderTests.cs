@@ -16,7 +16,7 @@ public class DecoderTests
     [MemberData(nameof(KindsAndPlacements))]
     public void Forward_gives_finite_logits_of_shape_batch_time_vocab(AttentionKind kind, NormPlacement placement)
     {
-        var config = TinyModels.Base(kind) with { Norm = new NormConfig { Placement = placement } };
+        var config = TinyModels.Base(kind) with { Norm = new RmsNormConfig { Placement = placement } };
         using var model = new Decoder(config);
         using var tokens = TinyModels.RandomTokens(2, 7, config.VocabSize, seed: 1);
         using var logits = model.forward(tokens);
@@ -57,7 +57,7 @@ public class DecoderTests
     [Fact]
     public void Post_norm_block_output_is_normalised()
     {
-        var config = TinyModels.Base() with { Norm = new NormConfig { Placement = NormPlacement.Post } };
+        var config = TinyModels.Base() with { Norm = new RmsNormConfig { Placement = NormPlacement.Post } };
         using var model = new Decoder(config);
         using var x = randn(2, 5, config.DModel) * 3;
         using var y = model.Layers[0].Forward(x, new ForwardContext(0, null));
@@ -71,7 +71,7 @@ public class DecoderTests
     public void Norms_that_close_a_branch_sit_inside_the_residual(NormPlacement placement, string[] closing)
     {
         // With the gains of the branch-closing norms at zero, each branch adds nothing: the block is the identity.
-        var config = TinyModels.Base() with { Norm = new NormConfig { Placement = placement } };
+        var config = TinyModels.Base() with { Norm = new RmsNormConfig { Placement = placement } };
         using var model = new Decoder(config);
         var block = model.Layers[0];
         using (no_grad())
@@ -92,7 +92,7 @@ public class DecoderTests
         };
         foreach (var (placement, type) in expected)
         {
-            using var model = new Decoder(TinyModels.Base() with { Norm = new NormConfig { Placement = placement } });
+            using var model = new Decoder(TinyModels.Base() with { Norm = new RmsNormConfig { Placement = placement } });
             Assert.All(model.Layers, l => Assert.IsType(type, l));
         }
     }
@@ -100,7 +100,7 @@ public class DecoderTests
     [Fact]
     public void Layernorm_kind_builds_layernorm_with_bias_and_rmsnorm_without()
     {
-        using var ln = new Decoder(TinyModels.Base() with { Norm = new NormConfig { Kind = NormKind.Layernorm } });
+        using var ln = new Decoder(TinyModels.Base() with { Norm = new LayerNormConfig() });
         Assert.Contains(ln.named_parameters(), p => p.name.EndsWith("attn_norm.bias"));
         using var rms = new Decoder(TinyModels.Base());
         Assert.DoesNotContain(rms.named_parameters(), p => p.name.EndsWith(".bias"));

@@ -15,7 +15,7 @@ public class MoeTests
     {
         manual_seed(5);
         var moe = new MoeConfig { NExperts = 5, TopK = 2, ExpertHidden = 6 };
-        using var experts = new RoutedExperts(8, kind, moe);
+        using var experts = new RoutedExperts(8, kind == FeedForwardKind.Gelu ? new GeluMlpConfig() : new GatedFeedForwardConfig { Kind = kind }, moe);
         foreach (var p in experts.parameters()) { using var _ = no_grad(); p.normal_(0, 0.5); }
         using var x = randn(9, 8);
         using var chosen = tensor(new long[] { 0, 1, 1, 0, 4, 4, 2, 1, 0, 3, 3, 4, 1, 2, 0, 2, 4, 3 }, 9, 2);

@@ -2,6 +2,10 @@ using Ablations.Analysis;
 using Ablations.Config;
 using Ablations.Model;
 using static TorchSharp.torch;
+using Ablations.Model.Positions;
+using Ablations.Model.Attention;
+using Ablations.Model.Norms;
+using Ablations.Model.FeedForward;
 
 namespace Ablations.Tests.Model;
 
@@ -16,20 +20,20 @@ public class ParameterCountTests
             yield return new object[] { $"{kind} untied learned layernorm post gelu", m with
             {
                 TieEmbeddings = false,
-                Positions = new PositionConfig { Kind = PositionKind.Learned },
-                Norm = new NormConfig { Kind = NormKind.Layernorm, Placement = NormPlacement.Post },
-                FeedForward = new FeedForwardConfig { Kind = FeedForwardKind.Gelu },
+                Positions = new LearnedPositionConfig(),
+                Norm = new LayerNormConfig { Placement = NormPlacement.Post },
+                FeedForward = new GeluMlpConfig(),
             } };
-            yield return new object[] { $"{kind} sandwich moe shared", TinyModels.Moe(m with { Norm = new NormConfig { Placement = NormPlacement.Sandwich } }) };
+            yield return new object[] { $"{kind} sandwich moe shared", TinyModels.Moe(m with { Norm = new RmsNormConfig { Placement = NormPlacement.Sandwich } }) };
             yield return new object[] { $"{kind} olmo2 geglu moe no shared", TinyModels.Moe(m with
             {
-                Norm = new NormConfig { Placement = NormPlacement.Olmo2 },
-                FeedForward = new FeedForwardConfig { Kind = FeedForwardKind.Geglu, Hidden = 40 },
+                Norm = new RmsNormConfig { Placement = NormPlacement.Olmo2 },
+                FeedForward = new GatedFeedForwardConfig { Kind = FeedForwardKind.Geglu, Hidden = 40 },
             }, shared: 0) };
         }
-        yield return new object[] { "gqa qk_norm windowed", TinyModels.Windowed(TinyModels.Base() with { Attention = TinyModels.Base().Attention with { QkNorm = true } }, 4) };
-        yield return new object[] { "mla without query compression", TinyModels.Base(AttentionKind.Mla) with { Attention = TinyModels.Attention(AttentionKind.Mla) with { QLoraRank = 0 } } };
-        yield return new object[] { "moe gelu experts", TinyModels.Moe(TinyModels.Base() with { FeedForward = new FeedForwardConfig { Kind = FeedForwardKind.Gelu, Hidden = 64 } }, shared: 2) };
+        yield return new object[] { "gqa qk_norm windowed", TinyModels.Windowed(TinyModels.Base() with { Attention = (GroupedAttentionConfig)TinyModels.Base().Attention with { QkNorm = true } }, 4) };
+        yield return new object[] { "mla without query compression", TinyModels.Base(AttentionKind.Mla) with { Attention = (LatentAttentionConfig)TinyModels.Attention(AttentionKind.Mla) with { QLoraRank = 0 } } };
+        yield return new object[] { "moe gelu experts", TinyModels.Moe(TinyModels.Base() with { FeedForward = new GeluMlpConfig { Hidden = 64 } }, shared: 2) };
     }
 
     [Theory]

@@ -8,7 +8,7 @@ public class SamplerTests
     [Fact]
     public void Greedy_decoding_with_the_cache_matches_argmax_of_the_full_forward()
     {
-        var config = TinyModels.Windowed(TinyModels.Base(Ablations.Config.AttentionKind.Mla), 4);
+        var config = TinyModels.Windowed(TinyModels.Base(Ablations.Model.AttentionKind.Mla), 4);
         using var model = new Decoder(config, seed: 9);
         var prompt = new[] { 5, 7, 11 };
         var generated = Sampler.Generate(model, prompt, 10, temperature: 0, topK: 0, seed: 0).ToList();

@@ -30,9 +30,9 @@ public class PinnedLossTests
     static readonly (string Name, string[] Set)[] Matrix =
     {
         ("tiny", Array.Empty<string>()),
-        ("mha", new[] { "model.attention.kind=mha", "model.attention.n_kv_heads=null" }),
-        ("mqa-qknorm", new[] { "model.attention.kind=mqa", "model.attention.n_kv_heads=null", "model.attention.qk_norm=true" }),
-        ("mla-qlora", new[] { "model.attention.kind=mla", "model.attention.n_kv_heads=null", "model.attention.q_lora_rank=32",
+        ("mha", new[] { "model.attention.kind=mha" }),
+        ("mqa-qknorm", new[] { "model.attention.kind=mqa", "model.attention.qk_norm=true" }),
+        ("mla-qlora", new[] { "model.attention.kind=mla", "model.attention.q_lora_rank=32",
             "model.attention.kv_lora_rank=32", "model.attention.qk_nope_head_dim=16", "model.attention.qk_rope_head_dim=8", "model.attention.v_head_dim=16" }),
         ("window-5to1", new[] { "model.n_layers=6", "model.attention.window=8", "model.attention.local_global=5:1" }),
         ("window-band", new[] { "model.attention.window=8", "model.attention.layer_pattern=[local, global]" }),
@@ -57,7 +57,7 @@ public class PinnedLossTests
     {
         var tiny = Repo.Path("experiments", "tiny.yaml");
         foreach (var (name, set) in Matrix)
-            yield return new Case("tiny/" + name, () => ConfigLoader.LoadRun(tiny, Short.Concat(set)));
+            yield return new Case("tiny/" + name, () => RunConfig.Load(tiny, Short.Concat(set)));
         var files = Directory.GetFiles(Repo.Path("experiments"), "*.yaml")
             .Where(f => File.ReadLines(f).Any(l => l.StartsWith("variants:"))).Order(StringComparer.Ordinal);
         foreach (var file in files)

@@ -1,6 +1,7 @@
 using Ablations.Config;
 using Ablations.Data;
 using Ablations.Training;
+using Ablations.Model.FeedForward;
 
 namespace Ablations.Tests.Training;
 
@@ -96,7 +97,7 @@ public class TrainerTests
         Assert.True(File.Exists(Path.Combine(folder, "checkpoint", "model.bin")));
         Assert.Equal(rows[^1].ValLoss, summary.FinalValLoss);
         Assert.Equal(rows.Max(r => r.GradNorm), summary.MaxGradNorm);
-        Assert.Equal(ConfigLoader.LoadRun(Path.Combine(folder, "config.yaml")).Model, TinyRuns.Markov().Model);
+        Assert.Equal(RunConfig.Load(Path.Combine(folder, "config.yaml")).Model, TinyRuns.Markov().Model);
     }
 
     [Fact]

@@ -1,9 +1,9 @@
-using Ablations.Config;
 using Ablations.Model.Norms;
 using Ablations.Model.Positions;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Ablations.Model;
 
 namespace Ablations.Model.Attention;
 
@@ -19,9 +19,8 @@ public sealed class GroupedQueryAttention : CausalSelfAttention
     readonly RotaryEmbedding? rope;
     readonly long _heads, _kvHeads, _headDim;
 
-    public GroupedQueryAttention(ModelConfig model, LayerSpec layer) : base(nameof(GroupedQueryAttention), layer)
+    public GroupedQueryAttention(ModelConfig model, GroupedAttentionConfig a, LayerSpec layer) : base(nameof(GroupedQueryAttention), layer)
     {
-        var a = model.Attention;
         _heads = a.NHeads;
         _kvHeads = a.ResolvedNKvHeads;
         _headDim = a.ResolvedHeadDim(model.DModel);
@@ -34,8 +33,7 @@ public sealed class GroupedQueryAttention : CausalSelfAttention
             q_norm = new RmsNorm(_headDim, model.Norm.Eps);
             k_norm = new RmsNorm(_headDim, model.Norm.Eps);
         }
-        if (model.Positions.Kind == PositionKind.Rope)
-            rope = new RotaryEmbedding(_headDim, model.ContextLength, model.Positions.RopeTheta);
+        rope = layer.Positions.Rotary(_headDim, model.ContextLength);
         RegisterComponents();
     }
 
@@ -75,16 +73,4 @@ public sealed class GroupedQueryAttention : CausalSelfAttention
     }
 
     public override KvCache NewCache() => new(timeDim: 2, Layer.Window);
-
-    public static long ParameterCount(ModelConfig model)
-    {
-        var a = model.Attention;
-        long d = model.DModel, h = a.NHeads, kv = a.ResolvedNKvHeads, hd = a.ResolvedHeadDim(model.DModel);
-        var norms = a.QkNorm ? 2 * RmsNorm.ParameterCount(hd) : 0;
-        return d * h * hd + 2 * d * kv * hd + h * hd * d + norms;
-    }
-
-    /// <summary>Keys and values of every key/value head: 2 n_kv_heads head_dim (DeepSeek-V2's 2 n_g d_h).</summary>
-    public static long KvElementsPerToken(ModelConfig model) =>
-        2L * model.Attention.ResolvedNKvHeads * model.Attention.ResolvedHeadDim(model.DModel);
 }

@@ -1,9 +1,9 @@
-using Ablations.Config;
 using Ablations.Model.Norms;
 using Ablations.Model.Positions;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Ablations.Model;
 
 namespace Ablations.Model.Attention;
 
@@ -22,16 +22,15 @@ public sealed class MultiHeadLatentAttention : CausalSelfAttention
     readonly RotaryEmbedding? rope;
     readonly long _heads, _rank, _nope, _ropeDim, _vDim;
 
-    public MultiHeadLatentAttention(ModelConfig model, LayerSpec layer) : base(nameof(MultiHeadLatentAttention), layer)
+    public MultiHeadLatentAttention(ModelConfig model, LatentAttentionConfig a, LayerSpec layer) : base(nameof(MultiHeadLatentAttention), layer)
     {
-        var a = model.Attention;
         _heads = a.NHeads;
-        _rank = a.KvLoraRank!.Value;
-        _nope = a.QkNopeHeadDim!.Value;
-        _ropeDim = a.QkRopeHeadDim!.Value;
-        _vDim = a.VHeadDim!.Value;
+        _rank = a.KvLoraRank;
+        _nope = a.QkNopeHeadDim;
+        _ropeDim = a.QkRopeHeadDim;
+        _vDim = a.VHeadDim;
         long d = model.DModel, qk = _nope + _ropeDim;
-        var qRank = a.QLoraRank ?? 0;
+        var qRank = a.QLoraRank;
         if (qRank > 0)
         {
             q_a_proj = nn.Linear(d, qRank, hasBias: false);
@@ -43,8 +42,7 @@ public sealed class MultiHeadLatentAttention : CausalSelfAttention
         kv_a_norm = new RmsNorm(_rank, model.Norm.Eps);
         kv_b_proj = nn.Linear(_rank, _heads * (_nope + _vDim), hasBias: false);
         o_proj = nn.Linear(_heads * _vDim, d, hasBias: false);
-        if (model.Positions.Kind == PositionKind.Rope)
-            rope = new RotaryEmbedding(_ropeDim, model.ContextLength, model.Positions.RopeTheta);
+        rope = layer.Positions.Rotary(_ropeDim, model.ContextLength);
         RegisterComponents();
     }
 
@@ -116,18 +114,4 @@ public sealed class MultiHeadLatentAttention : CausalSelfAttention
     }
 
     public override KvCache NewCache() => new(timeDim: 1, Layer.Window);
-
-    public static long ParameterCount(ModelConfig model)
-    {
-        var a = model.Attention;
-        long d = model.DModel, h = a.NHeads, r = a.KvLoraRank!.Value, qr = a.QLoraRank ?? 0;
-        long nope = a.QkNopeHeadDim!.Value, rope = a.QkRopeHeadDim!.Value, v = a.VHeadDim!.Value;
-        var query = qr > 0 ? d * qr + RmsNorm.ParameterCount(qr) + qr * h * (nope + rope) : d * h * (nope + rope);
-        var keyValue = d * (r + rope) + RmsNorm.ParameterCount(r) + r * h * (nope + v);
-        return query + keyValue + h * v * d;
-    }
-
-    /// <summary>The latent and the shared RoPE key: d_c + d_h^R (DeepSeek-V2, Table 1).</summary>
-    public static long KvElementsPerToken(ModelConfig model) =>
-        model.Attention.KvLoraRank!.Value + model.Attention.QkRopeHeadDim!.Value;
 }

@@ -21,6 +21,4 @@ public sealed class GeluMlp : FeedForwardModule
         using var scope = NewDisposeScope();
         return down_proj.call(nn.functional.gelu(up_proj.call(x))).MoveToOuterDisposeScope();
     }
-
-    public static long ParameterCount(long dModel, long hidden) => 2 * dModel * hidden;
 }

@@ -1,4 +1,3 @@
-using Ablations.Config;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -14,13 +13,13 @@ public sealed class MoeFeedForward : FeedForwardModule
     readonly RoutedExperts experts;
     readonly FeedForwardModule? shared_experts;
 
-    public MoeFeedForward(ModelConfig model) : base(nameof(MoeFeedForward))
+    public MoeFeedForward(long dModel, MoeFeedForwardConfig config) : base(nameof(MoeFeedForward))
     {
-        var moe = model.Moe!;
-        router = new TopKRouter(model.DModel, moe);
-        experts = new RoutedExperts(model.DModel, model.FeedForward.Kind, moe);
+        var moe = config.Moe;
+        router = new TopKRouter(dModel, moe);
+        experts = new RoutedExperts(dModel, config.Expert, moe);
         if (moe.NSharedExperts > 0)
-            shared_experts = FeedForwardFactory.Dense(model.FeedForward.Kind, model.DModel, (long)moe.NSharedExperts * moe.ExpertHidden);
+            shared_experts = config.Expert.BuildDense(dModel, (long)moe.NSharedExperts * moe.ExpertHidden);
         RegisterComponents();
     }
 
@@ -36,15 +35,5 @@ public sealed class MoeFeedForward : FeedForwardModule
         if (shared_experts != null) y = y + shared_experts.Forward(flat, context);
         if (aux is not null) context.AddAuxLoss(aux.MoveToOuterDisposeScope());
         return y.view(shape).MoveToOuterDisposeScope();
-    }
-
-    /// <summary>Parameters in total, and those one token uses (top_k routed experts, the shared ones, the router).</summary>
-    public static (long Total, long Active) ParameterCount(ModelConfig model)
-    {
-        var moe = model.Moe!;
-        var perExpert = FeedForwardFactory.MatricesOf(model.FeedForward.Kind) * model.DModel * moe.ExpertHidden;
-        var shared = moe.NSharedExperts * perExpert;
-        var routerParams = TopKRouter.ParameterCount(model.DModel, moe);
-        return (moe.NExperts * perExpert + shared + routerParams, moe.TopK * perExpert + shared + routerParams);
     }
 }

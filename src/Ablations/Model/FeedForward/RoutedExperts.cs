@@ -1,4 +1,3 @@
-using Ablations.Config;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -15,15 +14,15 @@ public sealed class RoutedExperts : nn.Module
     readonly TorchSharp.Modules.Parameter? gate_proj;   // [experts, d_model, hidden] (gated kinds only)
     readonly TorchSharp.Modules.Parameter up_proj;      // [experts, d_model, hidden]
     readonly TorchSharp.Modules.Parameter down_proj;    // [experts, hidden, d_model]
-    readonly FeedForwardKind _kind;
+    readonly FeedForwardConfig _expert;
     readonly long _experts;
 
-    public RoutedExperts(long dModel, FeedForwardKind kind, MoeConfig config) : base(nameof(RoutedExperts))
+    public RoutedExperts(long dModel, FeedForwardConfig expert, MoeConfig config) : base(nameof(RoutedExperts))
     {
-        _kind = kind;
+        _expert = expert;
         _experts = config.NExperts;
         long h = config.ExpertHidden;
-        if (kind != FeedForwardKind.Gelu) gate_proj = new TorchSharp.Modules.Parameter(empty(_experts, dModel, h));
+        if (expert.MatricesPerHidden == 3) gate_proj = new TorchSharp.Modules.Parameter(empty(_experts, dModel, h));
         up_proj = new TorchSharp.Modules.Parameter(empty(_experts, dModel, h));
         down_proj = new TorchSharp.Modules.Parameter(empty(_experts, h, dModel));
         RegisterComponents();
@@ -47,17 +46,9 @@ public sealed class RoutedExperts : nn.Module
             .index_copy(0, slot, x.index_select(0, tokenOf))
             .view(_experts, capacity, d);                                               // [experts, capacity, d_model]
         var up = buffer.bmm(up_proj);                                                   // [experts, capacity, hidden]
-        var hidden = _kind switch
-        {
-            FeedForwardKind.Swiglu => nn.functional.silu(buffer.bmm(gate_proj!)) * up,
-            FeedForwardKind.Geglu => buffer.bmm(gate_proj!).gelu(TorchSharp.Modules.GELU.Approximate.tanh) * up,
-            _ => nn.functional.gelu(up),
-        };
+        var hidden = _expert.Activate(gate_proj is null ? null : buffer.bmm(gate_proj), up);
         var outRows = hidden.bmm(down_proj).view(_experts * capacity, d).index_select(0, slot);   // [tokens*k, d_model]
         var weighted = outRows * weights.flatten().index_select(0, order).unsqueeze(1).to(outRows.dtype);
         return zeros(tokens, d, dtype: x.dtype, device: x.device).index_add(0, tokenOf, weighted, 1.0).MoveToOuterDisposeScope();
     }
-
-    public static long ParameterCount(long dModel, FeedForwardKind kind, MoeConfig config) =>
-        config.NExperts * FeedForwardFactory.MatricesOf(kind) * dModel * config.ExpertHidden;
 }

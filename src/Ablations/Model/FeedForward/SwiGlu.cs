@@ -29,6 +29,4 @@ public sealed class SwiGlu : FeedForwardModule
         var activated = _gelu ? gate.gelu(TorchSharp.Modules.GELU.Approximate.tanh) : nn.functional.silu(gate);
         return down_proj.call(activated * up_proj.call(x)).MoveToOuterDisposeScope();
     }
-
-    public static long ParameterCount(long dModel, long hidden) => 3 * dModel * hidden;
 }

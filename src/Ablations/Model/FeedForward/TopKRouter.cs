@@ -2,6 +2,7 @@ using Ablations.Config;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Ablations.Model;
 
 namespace Ablations.Model.FeedForward;
 

@@ -1,4 +1,7 @@
-namespace Ablations.Config;
+using Ablations.Config;
+using Ablations.Model;
+
+namespace Ablations.Model.FeedForward;
 
 /// <summary>
 /// Mixture of experts replacing the dense feed-forward block after the first dense_layers layers

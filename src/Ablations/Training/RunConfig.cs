@@ -1,4 +1,7 @@
-namespace Ablations.Config;
+using Ablations.Config;
+using Ablations.Model;
+
+namespace Ablations.Training;
 
 /// <summary>
 /// The root of a configuration file: the model, the data and how to train it; presets also carry the
@@ -10,6 +13,9 @@ public sealed record RunConfig : IValidatable
     public DataConfig Data { get; init; } = new();
     public TrainConfig Train { get; init; } = new();
     public ReferenceConfig? Reference { get; init; }
+
+    /// <summary>Reads a run configuration file once: syntax, keys, types and consistency, with --set overrides applied.</summary>
+    public static RunConfig Load(string path, IEnumerable<string>? overrides = null) => ConfigLoader.Load<RunConfig>(path, overrides);
 
     /// <summary>Tokens per training sequence.</summary>
     public int SequenceLength => Train.Context > 0 ? Train.Context : Model.ContextLength;

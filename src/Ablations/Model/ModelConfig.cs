@@ -1,4 +1,10 @@
-namespace Ablations.Config;
+using Ablations.Config;
+using Ablations.Model.Attention;
+using Ablations.Model.FeedForward;
+using Ablations.Model.Norms;
+using Ablations.Model.Positions;
+
+namespace Ablations.Model;
 
 /// <summary>A decoder-only language model: sizes and one record per component family.</summary>
 public sealed record ModelConfig : IValidatable
@@ -8,10 +14,10 @@ public sealed record ModelConfig : IValidatable
     public int NLayers { get; init; } = 4;
     /// <summary>Longest sequence the model is built for (size of learned position tables, RoPE tables).</summary>
     public int ContextLength { get; init; } = 256;
-    public AttentionConfig Attention { get; init; } = new();
-    public PositionConfig Positions { get; init; } = new();
-    public NormConfig Norm { get; init; } = new();
-    public FeedForwardConfig FeedForward { get; init; } = new();
+    public AttentionConfig Attention { get; init; } = new GroupedAttentionConfig();
+    public PositionConfig Positions { get; init; } = new RopeConfig();
+    public NormConfig Norm { get; init; } = new RmsNormConfig();
+    public FeedForwardConfig FeedForward { get; init; } = new GatedFeedForwardConfig();
     /// <summary>Absent: every layer is dense.</summary>
     public MoeConfig? Moe { get; init; }
     public bool TieEmbeddings { get; init; } = true;
@@ -25,11 +31,12 @@ public sealed record ModelConfig : IValidatable
         if (DModel <= 0) yield return new("d_model", $"must be a positive integer, got {DModel}");
         if (NLayers <= 0) yield return new("n_layers", $"must be a positive integer, got {NLayers}");
         if (ContextLength <= 0) yield return new("context_length", $"must be a positive integer, got {ContextLength}");
-        if (InitStd <= 0) yield return new("init_std", $"must be positive, got {InitStd}");
-        if (Dropout < 0 || Dropout >= 1) yield return new("dropout", $"must be in [0, 1), got {Dropout}");
+        if (!(InitStd > 0) || double.IsInfinity(InitStd)) yield return new("init_std", $"must be a positive number, got {InitStd}");
+        if (!(Dropout >= 0 && Dropout < 1)) yield return new("dropout", $"must be in [0, 1), got {Dropout}");
 
-        foreach (var e in Nested("attention", Attention.Validate())) yield return e;
+        foreach (var e in Nested("attention", Attention.Validate().Concat(Attention.ValidateIn(this)))) yield return e;
         foreach (var e in Nested("positions", Positions.Validate())) yield return e;
+        foreach (var e in Positions.ValidateIn(this)) yield return e;
         foreach (var e in Nested("norm", Norm.Validate())) yield return e;
         foreach (var e in Nested("feed_forward", FeedForward.Validate())) yield return e;
         if (Moe != null)
@@ -39,20 +46,10 @@ public sealed record ModelConfig : IValidatable
                 yield return new("moe.dense_layers", $"{Moe.DenseLayers} dense layers but only n_layers = {NLayers}");
         }
 
-        var a = Attention;
-        if (a.Kind != AttentionKind.Mla && a.HeadDim == null && a.NHeads > 0 && DModel % a.NHeads != 0)
-            yield return new("attention.n_heads", $"d_model = {DModel} is not divisible by n_heads = {a.NHeads}; set head_dim or pick a divisor of d_model");
-        if (Positions.Kind == PositionKind.Rope && a.NHeads > 0 && DModel > 0)
-        {
-            var rope = a.RopeDim(DModel);
-            var key = a.Kind == AttentionKind.Mla ? "attention.qk_rope_head_dim" : (a.HeadDim != null ? "attention.head_dim" : "attention.n_heads");
-            if (rope % 2 != 0)
-                yield return new(key, $"RoPE rotates pairs of dimensions, so its dimension must be even; got {rope}");
-        }
-        var pattern = a.Pattern();
+        var pattern = Attention.Pattern();
         if (pattern != null && pattern.Count > NLayers)
         {
-            var key = a.LayerPattern != null ? "attention.layer_pattern" : "attention.local_global";
+            var key = Attention.LayerPattern != null ? "attention.layer_pattern" : "attention.local_global";
             yield return new(key, $"the pattern is {pattern.Count} layers long but the model has n_layers = {NLayers}");
         }
     }
