@@ -34,14 +34,16 @@ public static class AttentionBenchmark
         var x = Leaf(1, context, model.DModel);
         var start = new ForwardContext(0, null);
 
-        var windowed = BandAttentionFunction.Accepts(q, v)
-            ? (Action)(() => BandAttentionFunction.Apply(q, k, v, window).sum().backward())
-            : () => SlidingWindow.BandAttention(q, k, v, window, CausalSelfAttention.BandChunk(window)).sum().backward();
+        // The kernels the layers chose at build: the local layer's band, the chunked band it falls back to, and
+        // the global layer's fused kernel.
+        var band = (BandedAttentionKernel)local.Kernel;
+        var chunked = new ChunkedBandAttentionKernel(window, null, new FusedAttentionKernel(window));
+        var fused = new FusedAttentionKernel();
         var times = Interleaved.Time(new Action[]
         {
-            windowed,
-            () => SlidingWindow.BandAttention(q, k, v, window, CausalSelfAttention.BandChunk(window)).sum().backward(),
-            () => CausalSelfAttention.FusedAttention(q, k, v, null, causal: true).sum().backward(),
+            () => band.Band(q, k, v).sum().backward(),
+            () => chunked.Band(q, k, v).sum().backward(),
+            () => fused.Mix(q, k, v, null, causal: true).sum().backward(),
             () => local.Forward(x, start).sum().backward(),
             () => global.Forward(x, start).sum().backward(),
         }, warmup, rounds);
@@ -52,6 +54,6 @@ public static class AttentionBenchmark
     static CausalSelfAttention Build(ModelConfig model)
     {
         var layer = LayerPlan.From(model).Layers[0];
-        return layer.Attention.Build(model, layer);
+        return layer.Attention.Build(model, layer, TorchSharp.DeviceType.CPU);
     }
 }

@@ -27,18 +27,20 @@ public sealed class Decoder : nn.Module<Tensor, Tensor>
 
     /// <param name="seed">Seeds the initial weights through a private generator, so building a model is deterministic
     /// whatever else uses torch's global random state.</param>
-    public Decoder(ModelConfig config, long seed = 0) : base(nameof(Decoder))
+    /// <param name="device">Where the model lives: each layer's attention kernel is chosen for it, and the weights move there.</param>
+    public Decoder(ModelConfig config, long seed = 0, Device? device = null) : base(nameof(Decoder))
     {
         Config = config;
         Plan = LayerPlan.From(config);
         embed_tokens = nn.Embedding(config.VocabSize, config.DModel);
         if (config.Positions.TableRows(config) is > 0 and var rows) embed_positions = nn.Embedding(rows, config.DModel);
-        layers = new ModuleList<DecoderBlock>(Plan.Layers.Select(l => DecoderBlock.Create(config, l)).ToArray());
+        layers = new ModuleList<DecoderBlock>(Plan.Layers.Select(l => DecoderBlock.Create(config, l, (device ?? CPU).type)).ToArray());
         if (DecoderBlock.NeedsFinalNorm(config.Norm.Placement)) final_norm = config.Norm.Build(config.DModel);
         if (!config.TieEmbeddings) lm_head = nn.Linear(config.DModel, config.VocabSize, hasBias: false);
         _embeddingScale = config.EmbeddingScale == EmbeddingScale.SqrtDModel ? Math.Sqrt(config.DModel) : 1.0;
         RegisterComponents();
         Initialize(seed);
+        if (device != null && device.type != DeviceType.CPU) this.to(device);
     }
 
     public ModelConfig Config { get; }

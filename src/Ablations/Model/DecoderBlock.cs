@@ -15,11 +15,11 @@ public abstract class DecoderBlock : nn.Module
     protected readonly FeedForwardModule feed_forward;
     readonly double _dropout;
 
-    protected DecoderBlock(string name, ModelConfig model, LayerSpec layer) : base(name)
+    protected DecoderBlock(string name, ModelConfig model, LayerSpec layer, DeviceType device) : base(name)
     {
         Layer = layer;
         _dropout = model.Dropout;
-        attention = layer.Attention.Build(model, layer);
+        attention = layer.Attention.Build(model, layer, device);
         feed_forward = layer.FeedForward.Build(model, layer);
     }
 
@@ -37,12 +37,12 @@ public abstract class DecoderBlock : nn.Module
 
     Tensor Drop(Tensor x) => _dropout > 0 && training ? nn.functional.dropout(x, _dropout, training) : x;
 
-    public static DecoderBlock Create(ModelConfig model, LayerSpec layer) => model.Norm.Placement switch
+    public static DecoderBlock Create(ModelConfig model, LayerSpec layer, DeviceType device) => model.Norm.Placement switch
     {
-        NormPlacement.Pre => new PreNormBlock(model, layer),
-        NormPlacement.Post => new PostNormBlock(model, layer),
-        NormPlacement.Olmo2 => new Olmo2NormBlock(model, layer),
-        NormPlacement.Sandwich => new SandwichNormBlock(model, layer),
+        NormPlacement.Pre => new PreNormBlock(model, layer, device),
+        NormPlacement.Post => new PostNormBlock(model, layer, device),
+        NormPlacement.Olmo2 => new Olmo2NormBlock(model, layer, device),
+        NormPlacement.Sandwich => new SandwichNormBlock(model, layer, device),
         _ => throw new ArgumentOutOfRangeException(nameof(model)),
     };
 
@@ -58,7 +58,7 @@ public sealed class PreNormBlock : DecoderBlock
 {
     readonly nn.Module<Tensor, Tensor> attn_norm, ffn_norm;
 
-    public PreNormBlock(ModelConfig model, LayerSpec layer) : base(nameof(PreNormBlock), model, layer)
+    public PreNormBlock(ModelConfig model, LayerSpec layer, DeviceType device) : base(nameof(PreNormBlock), model, layer, device)
     {
         (attn_norm, ffn_norm) = (Norm(model), Norm(model));
         RegisterComponents();
@@ -76,7 +76,7 @@ public sealed class PostNormBlock : DecoderBlock
 {
     readonly nn.Module<Tensor, Tensor> attn_norm, ffn_norm;
 
-    public PostNormBlock(ModelConfig model, LayerSpec layer) : base(nameof(PostNormBlock), model, layer)
+    public PostNormBlock(ModelConfig model, LayerSpec layer, DeviceType device) : base(nameof(PostNormBlock), model, layer, device)
     {
         (attn_norm, ffn_norm) = (Norm(model), Norm(model));
         RegisterComponents();
@@ -94,7 +94,7 @@ public sealed class Olmo2NormBlock : DecoderBlock
 {
     readonly nn.Module<Tensor, Tensor> attn_norm, ffn_norm;
 
-    public Olmo2NormBlock(ModelConfig model, LayerSpec layer) : base(nameof(Olmo2NormBlock), model, layer)
+    public Olmo2NormBlock(ModelConfig model, LayerSpec layer, DeviceType device) : base(nameof(Olmo2NormBlock), model, layer, device)
     {
         (attn_norm, ffn_norm) = (Norm(model), Norm(model));
         RegisterComponents();
@@ -112,7 +112,7 @@ public sealed class SandwichNormBlock : DecoderBlock
 {
     readonly nn.Module<Tensor, Tensor> pre_attn_norm, post_attn_norm, pre_ffn_norm, post_ffn_norm;
 
-    public SandwichNormBlock(ModelConfig model, LayerSpec layer) : base(nameof(SandwichNormBlock), model, layer)
+    public SandwichNormBlock(ModelConfig model, LayerSpec layer, DeviceType device) : base(nameof(SandwichNormBlock), model, layer, device)
     {
         (pre_attn_norm, post_attn_norm, pre_ffn_norm, post_ffn_norm) = (Norm(model), Norm(model), Norm(model), Norm(model));
         RegisterComponents();

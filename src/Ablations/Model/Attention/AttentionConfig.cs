@@ -1,5 +1,7 @@
+using TorchSharp;
 using System.Globalization;
 using Ablations.Config;
+using static TorchSharp.torch;
 using Ablations.Model;
 
 namespace Ablations.Model.Attention;
@@ -22,8 +24,14 @@ public abstract record AttentionConfig : IValidatable
     /// <summary>Explicit per-layer spans, repeated when shorter than the layer count.</summary>
     public IReadOnlyList<LayerAttentionSpan>? LayerPattern { get; init; }
 
-    /// <summary>One layer's attention module.</summary>
-    public abstract CausalSelfAttention Build(ModelConfig model, LayerSpec layer);
+    /// <summary>
+    /// Gemma 2's attention-logit soft-cap: scores become cap * tanh(scores / cap) before the softmax (50 in Gemma 2).
+    /// Absent: no cap, and layers keep libtorch's fused kernel.
+    /// </summary>
+    public double? LogitSoftcap { get; init; }
+
+    /// <summary>One layer's attention module, its kernel chosen for <paramref name="device"/>.</summary>
+    public abstract CausalSelfAttention Build(ModelConfig model, LayerSpec layer, DeviceType device);
 
     /// <summary>Parameters of one layer's attention.</summary>
     public abstract long ParameterCount(ModelConfig model);
@@ -67,6 +75,8 @@ public abstract record AttentionConfig : IValidatable
             yield return new("local_global", $"'{LocalGlobal}' is not a ratio; allowed: \"L:G\" with non-negative integers, e.g. \"5:1\"");
         if ((LocalGlobal != null || LayerPattern != null) && Window == null)
             yield return new("window", "a local:global pattern needs window (the local layers' span in tokens)");
+        if (LogitSoftcap is double cap && !(cap > 0 && double.IsFinite(cap)))
+            yield return new("logit_softcap", $"must be a positive number (e.g. 50), got {cap}");
         if (LayerPattern is { Count: 0 }) yield return new("layer_pattern", "must list at least one of local | global");
         foreach (var e in ConfigFamily.StrayKeys(this)) yield return e;
     }

@@ -1,4 +1,6 @@
+using TorchSharp;
 using Ablations.Config;
+using static TorchSharp.torch;
 using Ablations.Model;
 
 namespace Ablations.Model.Attention;
@@ -27,7 +29,7 @@ public sealed record GroupedAttentionConfig : AttentionConfig
 
     public int ResolvedHeadDim(int dModel) => HeadDim ?? dModel / NHeads;
 
-    public override CausalSelfAttention Build(ModelConfig model, LayerSpec layer) => new GroupedQueryAttention(model, this, layer);
+    public override CausalSelfAttention Build(ModelConfig model, LayerSpec layer, DeviceType device) => new GroupedQueryAttention(model, this, layer, device);
 
     public override long ParameterCount(ModelConfig model)
     {

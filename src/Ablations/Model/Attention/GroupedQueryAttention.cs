@@ -19,7 +19,8 @@ public sealed class GroupedQueryAttention : CausalSelfAttention
     readonly RotaryEmbedding? rope;
     readonly long _heads, _kvHeads, _headDim;
 
-    public GroupedQueryAttention(ModelConfig model, GroupedAttentionConfig a, LayerSpec layer) : base(nameof(GroupedQueryAttention), layer)
+    public GroupedQueryAttention(ModelConfig model, GroupedAttentionConfig a, LayerSpec layer, DeviceType device)
+        : base(nameof(GroupedQueryAttention), layer, AttentionKernel.For(layer, device, a.ResolvedHeadDim(model.DModel), a.ResolvedHeadDim(model.DModel), a.LogitSoftcap))
     {
         _heads = a.NHeads;
         _kvHeads = a.ResolvedNKvHeads;
@@ -54,19 +55,19 @@ public sealed class GroupedQueryAttention : CausalSelfAttention
             (k, v) = (held[0], held[1]);                                            // [b, kv_heads, held+t, head_dim]
         }
         Tensor y;
-        if (_kvHeads == _heads) y = Attend(q, k, v, kStart, context);          // [b, heads, t, head_dim]
+        if (_kvHeads == _heads) y = Kernel.Attend(q, k, v, context.Start, kStart, context);          // [b, heads, t, head_dim]
         else if (kStart < context.Start)
         {
             // Decoding against a cache: the query heads of a group become rows of one query block per key/value
             // head, so the held keys are read once per group instead of being copied for every query head.
             var group = (int)(_heads / _kvHeads);
-            y = Attend(q.reshape(b, _kvHeads, group * t, _headDim), k, v, kStart, context, group).view(b, _heads, t, _headDim);
+            y = Kernel.Attend(q.reshape(b, _kvHeads, group * t, _headDim), k, v, context.Start, kStart, context, group).view(b, _heads, t, _headDim);
         }
         else
         {
             k = k.repeat_interleave(_heads / _kvHeads, 1);                            // [b, heads, keys, head_dim]
             v = v.repeat_interleave(_heads / _kvHeads, 1);
-            y = Attend(q, k, v, kStart, context);
+            y = Kernel.Attend(q, k, v, context.Start, kStart, context);
         }
         y = y.transpose(1, 2).reshape(b, t, _heads * _headDim);
         return o_proj.call(y).MoveToOuterDisposeScope();

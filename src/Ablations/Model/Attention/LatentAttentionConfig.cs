@@ -1,4 +1,6 @@
+using TorchSharp;
 using Ablations.Config;
+using static TorchSharp.torch;
 using Ablations.Model;
 
 namespace Ablations.Model.Attention;
@@ -20,7 +22,7 @@ public sealed record LatentAttentionConfig : AttentionConfig
     public int QkRopeHeadDim { get; init; }
     public int VHeadDim { get; init; }
 
-    public override CausalSelfAttention Build(ModelConfig model, LayerSpec layer) => new MultiHeadLatentAttention(model, this, layer);
+    public override CausalSelfAttention Build(ModelConfig model, LayerSpec layer, DeviceType device) => new MultiHeadLatentAttention(model, this, layer, device);
 
     public override long ParameterCount(ModelConfig model)
     {

@@ -21,9 +21,12 @@ public sealed class MultiHeadLatentAttention : CausalSelfAttention
     readonly RmsNorm kv_a_norm;
     readonly RotaryEmbedding? rope;
     readonly long _heads, _rank, _nope, _ropeDim, _vDim;
+    readonly AbsorbedLatentDecoding _absorbed;
 
-    public MultiHeadLatentAttention(ModelConfig model, LatentAttentionConfig a, LayerSpec layer) : base(nameof(MultiHeadLatentAttention), layer)
+    public MultiHeadLatentAttention(ModelConfig model, LatentAttentionConfig a, LayerSpec layer, DeviceType device)
+        : base(nameof(MultiHeadLatentAttention), layer, AttentionKernel.For(layer, device, a.QkNopeHeadDim + a.QkRopeHeadDim, a.VHeadDim, a.LogitSoftcap))
     {
+        _absorbed = new AbsorbedLatentDecoding(a, layer.Window);
         _heads = a.NHeads;
         _rank = a.KvLoraRank;
         _nope = a.QkNopeHeadDim;
@@ -72,45 +75,19 @@ public sealed class MultiHeadLatentAttention : CausalSelfAttention
             (var held, kStart) = cache.Append(latent, kRope.squeeze(1));               // caches [b, t, rank] and [b, t, rope]
             (latent, kRope) = (held[0], held[1].unsqueeze(1));
             if (AbsorbWhenDecoding && kStart < context.Start)                            // decoding against earlier tokens
-                return Absorbed(qNope, qRope, latent, kRope.squeeze(1), kStart, context).MoveToOuterDisposeScope();
+            {
+                var mixed = _absorbed.Attend(qNope, qRope, latent, kRope.squeeze(1), kv_b_proj.weight!, context.Start, kStart, context);   // [b, heads, t, v]
+                return o_proj.call(mixed.transpose(1, 2).reshape(b, t, _heads * _vDim)).MoveToOuterDisposeScope();
+            }
         }
         var keys = latent.shape[1];
         var kv = kv_b_proj.call(latent).view(b, keys, _heads, _nope + _vDim).transpose(1, 2);  // [b, heads, keys, nope+v]
         var kvParts = kv.split(new[] { _nope, _vDim }, -1);
         var k = cat(new[] { kvParts[0], kRope.expand(b, _heads, keys, _ropeDim) }, -1);   // [b, heads, keys, nope+rope]
         q = cat(new[] { qNope, qRope }, -1);
-        var y = Attend(q, k, kvParts[1], kStart, context);                       // [b, heads, t, v]
+        var y = Kernel.Attend(q, k, kvParts[1], context.Start, kStart, context);                       // [b, heads, t, v]
         y = y.transpose(1, 2).reshape(b, t, _heads * _vDim);
         return o_proj.call(y).MoveToOuterDisposeScope();
-    }
-
-    /// <summary>
-    /// Decoding with the up-projections absorbed (DeepSeek-V2, section 2.1.2): instead of rebuilding every cached
-    /// position's keys and values through kv_b_proj at each step, each query is carried into the latent space,
-    /// q_nope W_UK, scored against the cached latents directly, and the weighted sum of latents is carried out
-    /// through W_UV once per query. The work per new token then grows with rank, not heads x (nope + v), per held
-    /// position. All heads share the latent and RoPE key, so the heads fold into the query rows of one product.
-    /// qNope: [b, heads, t, nope]; qRope: [b, heads, t, rope] (rotated); latent: [b, keys, rank]; kRope: [b, keys, rope].
-    /// </summary>
-    Tensor Absorbed(Tensor qNope, Tensor qRope, Tensor latent, Tensor kRope, long kStart, ForwardContext context)
-    {
-        var (b, t, keys) = (qNope.shape[0], qNope.shape[2], latent.shape[1]);
-        var w = kv_b_proj.weight!.view(_heads, _nope + _vDim, _rank).split(new[] { _nope, _vDim }, 1);
-        var (wUK, wUV) = (w[0], w[1]);                                                  // [heads, nope, rank], [heads, v, rank]
-        var scale = 1.0 / Math.Sqrt(_nope + _ropeDim);
-        var qLatent = qNope.matmul(wUK).mul_(scale).reshape(b, _heads * t, _rank);    // [b, heads*t, rank]
-        var qPosition = (qRope * scale).reshape(b, _heads * t, _ropeDim);
-        // Two products over the held positions (latent part + RoPE part) read the cache where it lies.
-        var scores = qLatent.bmm(latent.transpose(1, 2))
-            .add_(qPosition.bmm(kRope.transpose(1, 2))).view(b, _heads, t, keys);      // [b, heads, t, keys]
-        using var mask = SlidingWindow.Mask(context.Start, t, kStart, keys, Layer.Window, scores.device, out var causal);
-        if (causal) throw new InvalidOperationException("absorbed decoding expects earlier tokens in the cache");
-        if (mask is not null) scores = scores.masked_fill(mask.logical_not(), double.NegativeInfinity);
-        if (context.RecordAttentionLogits)
-            using (no_grad()) context.ReportAttentionLogit(scores.max().item<float>());
-        var mixed = scores.softmax(-1).view(b, _heads * t, keys).bmm(latent);          // [b, heads*t, rank]
-        var y = mixed.view(b, _heads, t, _rank).matmul(wUV.transpose(1, 2));            // [b, heads, t, v]
-        return o_proj.call(y.transpose(1, 2).reshape(b, t, _heads * _vDim));
     }
 
     public override KvCache NewCache() => new(timeDim: 1, Layer.Window);

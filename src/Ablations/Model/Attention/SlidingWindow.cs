@@ -33,9 +33,9 @@ public static class SlidingWindow
     /// Written as two batched matrix products around a softmax rather than through libtorch's fused kernel: with
     /// a mask that kernel measured slower here than the plain products (it converts and reads the mask for every
     /// head and cannot skip the band's empty corners). q: [b, h, t, d]; k: [b, h, t, d]; v: [b, h, t, dv].
-    /// Returns [b, h, t, dv].
+    /// Returns [b, h, t, dv]. With <paramref name="softcap"/>, scores become cap * tanh(scores / cap) first.
     /// </summary>
-    public static Tensor BandAttention(Tensor q, Tensor k, Tensor v, int window, int chunk)
+    public static Tensor BandAttention(Tensor q, Tensor k, Tensor v, int window, int chunk, double? softcap = null)
     {
         using var scope = NewDisposeScope();
         var (b, h, t, d) = (q.shape[0], q.shape[1], q.shape[2], q.shape[3]);
@@ -49,6 +49,7 @@ public static class SlidingWindow
         var scaled = q * (1.0 / Math.Sqrt(d));                              // scale the small tensor, not the scores
         var qc = nn.functional.pad(scaled, new long[] { 0, 0, 0, padded - t }).reshape(b * h, n, chunk, d);   // [b*h, n, chunk, d]
         var scores = qc.matmul(Keys(k).transpose(-1, -2));                   // [b*h, n, chunk, span]
+        if (softcap is double cap) scores = scores.div_(cap).tanh_().mul_(cap);   // Gemma 2's cap, before the mask
         scores.add_(BandBias(n, chunk, window, q.device));                   // -inf outside the band, in place
         var y = scores.softmax(-1).matmul(Keys(v));                         // [b*h, n, chunk, dv]
         return y.reshape(b, h, padded, dv).narrow(2, 0, t).MoveToOuterDisposeScope();
