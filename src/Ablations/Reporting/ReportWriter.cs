@@ -61,7 +61,7 @@ public static class ReportWriter
             try { plots = Plots.WriteAll(results, figures); }
             finally { PlotStyle.Size = previous; }
             // The committed report keeps PNGs of the figures that carry its verdicts; the rest stay in results/<experiment>/plots.
-            var chosen = results.Manifest.ReportFigures;
+            var chosen = results.Manifest.ReportFigures.Select(f => Config.SnakeCase.Of(f.ToString())).ToList();
             var kept = chosen.Count > 0
                 ? plots.Where(p => chosen.Any(c => p.StartsWith(c, StringComparison.Ordinal))).ToList()
                 : plots.Where(p => p.StartsWith("loss_val") || p is "lr_sensitivity" or "max_attn_logit_vs_lr" || (p == "kv_cache" && KvDiffers(results))).ToList();

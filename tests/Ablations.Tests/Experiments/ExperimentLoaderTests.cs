@@ -111,4 +111,142 @@ public class ExperimentLoaderTests
         Assert.Contains("smoke, small", Assert.Throws<ConfigException>(() => spec.Expand("huge")).Message);
         Assert.Contains("no variant 'sandwich'", Assert.Throws<ConfigException>(() => spec.Expand(null, only: new[] { "sandwich" })).Message);
     }
+
+    // TinyExperiment.Yaml is 24 lines, so an appended claims: is line 25 and its first claim line 26.
+    static string WithClaim(string claim) => TinyExperiment.Yaml + "\nclaims:\n  - " + claim + "\n";
+
+    [Fact]
+    public void Claims_bind_to_their_enums_with_defaults()
+    {
+        var spec = ExperimentLoader.Load(TinyExperiment.Write(_dir, TinyExperiment.Yaml +
+            "\nclaims:\n  - { text: logits, a: post, b: pre, expect: higher, metric: max_attn_logit }\n  - { text: loss, a: pre, b: post }\n"));
+        Assert.Equal(new ClaimEntry { Text = "logits", A = "post", B = "pre", Expect = ClaimExpectation.Higher, Metric = ClaimMetric.MaxAttnLogit }, spec.Claims[0]);
+        Assert.Equal(ClaimExpectation.Lower, spec.Claims[1].Expect);
+        Assert.Equal(ClaimMetric.ValLoss, spec.Claims[1].Metric);
+    }
+
+    [Fact]
+    public void Unknown_key_in_a_claim_names_its_line_and_the_keys_a_claim_has()
+    {
+        var e = Fails(WithClaim("{ text: t, a: post, b: pre, expected: higher }"));
+        Assert.Equal("claims[0].expected", e.Key);
+        Assert.Equal(26, e.Line);
+        Assert.Contains("tiny-exp.yaml:26:", e.Message);
+        Assert.Contains("allowed keys in claims[0]: text, a, b, expect, metric, at", e.Message);
+    }
+
+    [Fact]
+    public void Unknown_key_in_a_variant_names_its_line_and_the_keys_a_variant_has()
+    {
+        var e = Fails(TinyExperiment.Yaml.Replace("set: { model.norm.placement: post }", "sets: { model.norm.placement: post }"));
+        Assert.Equal("variants[1].sets", e.Key);
+        Assert.Equal(21, e.Line);
+        Assert.Contains("allowed keys in variants[1]: name, description, set", e.Message);
+    }
+
+    [Fact]
+    public void Unknown_top_level_key_names_its_line_and_every_top_level_key()
+    {
+        var e = Fails(TinyExperiment.Yaml + "\nrepeats: 3\n");
+        Assert.Equal(25, e.Line);
+        Assert.Equal(1, e.Column);
+        Assert.Contains("name, description, extends, base, baseline, seeds, variants, sweep, scales, default_scale, claims, report_figures", e.Message);
+    }
+
+    [Fact]
+    public void Expect_outside_lower_higher_similar_lists_the_allowed_values()
+    {
+        var e = Fails(WithClaim("{ text: t, a: post, b: pre, expect: worse }"));
+        Assert.Equal("claims[0].expect", e.Key);
+        Assert.Equal(26, e.Line);
+        Assert.Contains("'worse' is not allowed; allowed: lower | higher | similar", e.Message);
+    }
+
+    [Fact]
+    public void Metric_outside_the_known_ones_lists_the_allowed_values()
+    {
+        var e = Fails(WithClaim("{ text: t, a: post, b: pre, metric: perplexity }"));
+        Assert.Equal("claims[0].metric", e.Key);
+        Assert.Contains("'perplexity' is not allowed; allowed: val_loss | max_attn_logit | kv_cache", e.Message);
+    }
+
+    [Fact]
+    public void Report_figure_that_does_not_exist_lists_the_figures()
+    {
+        var e = Fails(TinyExperiment.Yaml + "\nreport_figures: [loss_val, loss_curve]\n");
+        Assert.Equal("report_figures[1]", e.Key);
+        Assert.Contains("loss_train | loss_val | grad_norm | max_attn_logit | lr_sensitivity | max_attn_logit_vs_lr | kv_cache", e.Message);
+    }
+
+    [Fact]
+    public void Claim_about_a_variant_that_does_not_exist_names_the_claim_line()
+    {
+        var e = Fails(WithClaim("{ text: t, a: sandwich, b: pre }"));
+        Assert.Equal("claims[0].a", e.Key);
+        Assert.Equal(26, e.Line);
+        Assert.Contains("'sandwich' is not a variant; variants: pre, post", e.Message);
+    }
+
+    [Fact]
+    public void Claim_at_a_point_the_sweep_does_not_have_is_refused()
+    {
+        var e = Fails(WithClaim("{ text: t, a: post, b: pre, at: lr=1.0e-3 }"));
+        Assert.Equal("claims[0].at", e.Key);
+        Assert.Equal(26, e.Line);
+        Assert.Contains("not a sweep point", e.Message);
+    }
+
+    [Theory]
+    [InlineData("../../../tmp/x")]
+    [InlineData("/tmp/x")]
+    [InlineData("..")]
+    [InlineData("a\\\\b")]
+    [InlineData(".hidden")]
+    [InlineData("two words")]
+    public void Experiment_name_that_is_not_one_plain_folder_is_refused(string name)
+    {
+        var e = Fails(TinyExperiment.Yaml.Replace("name: tiny-exp", $"name: \"{name}\""));
+        Assert.Equal("name", e.Key);
+        Assert.Equal(1, e.Line);
+        Assert.Contains("cannot name a folder", e.Message);
+    }
+
+    [Fact]
+    public void Variant_and_scale_names_follow_the_same_folder_rule()
+    {
+        Assert.Equal("variants[1].name", Fails(TinyExperiment.Yaml.Replace("- name: post", "- name: ../post")).Key);
+        Assert.Equal("scales.smoke/..", Fails(TinyExperiment.Yaml.Replace("smoke: {", "smoke/..: {")).Key);
+    }
+
+    [Fact]
+    public void Seed_listed_twice_points_at_the_second_one()
+    {
+        var e = Fails(TinyExperiment.Yaml.Replace("seeds: [0, 1]", "seeds: [0, 1, 0]"));
+        Assert.Equal("seeds[2]", e.Key);
+        Assert.Equal(16, e.Line);
+        Assert.Equal(15, e.Column);
+        Assert.Contains("seed 0 is listed twice", e.Message);
+    }
+
+    [Fact]
+    public void Default_scale_must_be_a_scale()
+    {
+        var e = Fails(TinyExperiment.Yaml + "\ndefault_scale: full\n");
+        Assert.Equal("default_scale", e.Key);
+        Assert.Equal(25, e.Line);
+        Assert.Contains("'full' is not among the scales (smoke, small)", e.Message);
+    }
+
+    [Fact]
+    public void Variant_keys_keep_their_order_and_a_null_value_stays_a_yaml_null()
+    {
+        var spec = ExperimentLoader.Load(TinyExperiment.Write(_dir,
+            TinyExperiment.Yaml.Replace("set: { model.norm.placement: post }", "set: { train.steps: 5, model.attention.n_kv_heads: null, model.attention.kind: mha }")));
+        var set = spec.Variants[1].Set;
+        Assert.Equal(new[] { "train.steps", "model.attention.n_kv_heads", "model.attention.kind" }, set.Keys);
+        Assert.Equal("null", ((YamlDotNet.RepresentationModel.YamlScalarNode)set["model.attention.n_kv_heads"]).Value);
+        var post = spec.Expand(null).First(r => r.Variant == "post").Config;
+        Assert.Null(post.Model.Attention.NKvHeads);          // the base's 2 is cleared: MHA has one KV head per query head
+        Assert.Equal(5, post.Train.Steps);
+    }
 }
