@@ -37,7 +37,7 @@ public sealed class ExperimentConsole : IExperimentObserver
         _running--;
         _done++;
         _durations.Add(took);
-        var result = summary.Status == "completed" ? $"val loss {summary.FinalValLoss:F4}" : $"DIVERGED ({summary.DivergedReason})";
+        var result = summary.Status == RunStatus.Completed ? $"val loss {summary.FinalValLoss:F4}" : $"DIVERGED ({summary.DivergedReason})";
         Console.WriteLine($"  done   {run.Label}: {result} in {took.TotalSeconds:F0} s  [{_done}/{_total} done, {_running} running, {_total - _done - _running} left{Remaining()}]");
     }
 

@@ -18,7 +18,8 @@ public static class ReportCommand
         {
             var results = ExperimentResults.Load(Existing(r.GetValue(plotFolder)!));
             var outFolder = Path.Combine(results.Folder, "plots");
-            foreach (var name in Plots.WriteAll(results, outFolder, r.GetValue(x), r.GetValue(logX), r.GetValue(logY)))
+            var options = new FigureOptions { Axis = r.GetValue(x), LogX = r.GetValue(logX), LogY = r.GetValue(logY) };
+            foreach (var name in FigureCatalog.Draw(FigureCatalog.Applicable(results), results, outFolder, options))
                 Console.WriteLine(Path.Combine(outFolder, name + ".png"));
             return CliRunner.Ok;
         }));
@@ -55,7 +56,7 @@ public static class ReportCommand
         var markdown = TableFormatter.Format(rows, TableFormat.Md);
         File.WriteAllText(Path.Combine(folder, "table.md"), markdown);
         File.WriteAllText(Path.Combine(folder, "table.csv"), TableFormatter.Format(rows, TableFormat.Csv));
-        var plots = Plots.WriteAll(results, Path.Combine(folder, "plots"));
+        var plots = FigureCatalog.Draw(FigureCatalog.Applicable(results), results, Path.Combine(folder, "plots"), new FigureOptions());
         Console.WriteLine();
         Console.Write(markdown);
         Console.WriteLine();

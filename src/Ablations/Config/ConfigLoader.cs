@@ -35,15 +35,19 @@ public static class ConfigLoader
     {
         var binder = new YamlBinder(source, overrides);
         var config = binder.Bind<T>(root);
-        var errors = config.Validate().ToList();
-        if (errors.Count > 0)
-        {
-            var first = binder.ErrorAt(errors[0].Key, errors[0].Message);
-            if (errors.Count == 1) throw first;
-            var rest = errors.Skip(1).Select(e => binder.ErrorAt(e.Key, e.Message).Message);
-            throw new ConfigException(first.Message + Environment.NewLine + string.Join(Environment.NewLine, rest));
-        }
+        Check(config, binder);
         return config;
+    }
+
+    /// <summary>Validates a bound record; every failure is placed where <paramref name="binder"/> saw its key.</summary>
+    public static void Check(IValidatable config, YamlBinder binder)
+    {
+        var errors = config.Validate().ToList();
+        if (errors.Count == 0) return;
+        var first = binder.ErrorAt(errors[0].Key, errors[0].Message);
+        if (errors.Count == 1) throw first;
+        var rest = errors.Skip(1).Select(e => binder.ErrorAt(e.Key, e.Message).Message);
+        throw new ConfigException(first.Message + Environment.NewLine + string.Join(Environment.NewLine, rest));
     }
 
     /// <summary>

@@ -75,6 +75,7 @@ public sealed class YamlBinder
     /// <param name="current">The property's value before binding (its default): a family keeps its default kind when <c>kind:</c> is absent.</param>
     object? BindValue(Type type, YamlNode node, string path, object? current = null)
     {
+        if (TryBindRaw(type, node, path, out var raw)) return raw;
         var underlying = Nullable.GetUnderlyingType(type);
         if (node is YamlScalarNode s && IsNull(s))
         {
@@ -101,7 +102,12 @@ public sealed class YamlBinder
                 throw Error(node.Start, path, $"expected a list of {Describe(element)}");
             var list = (IList)Activator.CreateInstance(typeof(List<>).MakeGenericType(element))!;
             int i = 0;
-            foreach (var item in seq.Children) list.Add(BindValue(element, item, $"{path}[{i++}]"));
+            foreach (var item in seq.Children)
+            {
+                var itemPath = $"{path}[{i++}]";
+                _marks[itemPath] = item.Start;   // so a later check on one item can point at it
+                list.Add(BindValue(element, item, itemPath));
+            }
             if (type.IsArray)
             {
                 var array = Array.CreateInstance(element, list.Count);
@@ -195,6 +201,55 @@ public sealed class YamlBinder
         t.IsClass && t != typeof(string) && t.Assembly == typeof(YamlBinder).Assembly
         && (t.GetConstructor(Type.EmptyTypes) != null || ConfigFamily.IsFamily(t));
 
+    /// <summary>
+    /// YAML kept as written, to be applied later as overrides: a YamlNode property takes the node itself (null
+    /// included, since setting a key to null means something), and a string-keyed dictionary takes a mapping's
+    /// entries in file order, each bound by its value type (e.g. dotted key to node, or to a list of nodes).
+    /// </summary>
+    bool TryBindRaw(Type type, YamlNode node, string path, out object? value)
+    {
+        value = null;
+        if (typeof(YamlNode).IsAssignableFrom(type))
+        {
+            if (!type.IsInstanceOfType(node))
+                throw Error(node.Start, path, $"expected {Describe(type)}, got a {KindOf(node)}");
+            value = node;
+            return true;
+        }
+        if (!TryMapValueType(type, out var valueType)) return false;
+        var map = (IDictionary)Activator.CreateInstance(typeof(OrderedDictionary<,>).MakeGenericType(typeof(string), valueType))!;
+        if (node is YamlScalarNode s && IsNull(s)) { value = map; return true; }
+        if (node is not YamlMappingNode entries)
+            throw Error(node.Start, path, $"expected {Describe(type)}, got a {KindOf(node)}");
+        foreach (var (keyNode, valueNode) in entries.Children)
+        {
+            if (keyNode is not YamlScalarNode { Value: { Length: > 0 } key })
+                throw Error(keyNode.Start, path, "expected a plain key");
+            var keyPath = Join(path, key);
+            _marks[keyPath] = keyNode.Start;
+            map.Add(key, BindValue(valueType, valueNode, keyPath));
+        }
+        value = map;
+        return true;
+    }
+
+    /// <summary>A mapping from names to values: IReadOnlyDictionary&lt;string, V&gt;, bound in key order.</summary>
+    static bool TryMapValueType(Type t, out Type valueType)
+    {
+        valueType = typeof(object);
+        if (!t.IsGenericType || t.GetGenericTypeDefinition() != typeof(IReadOnlyDictionary<,>) || t.GetGenericArguments()[0] != typeof(string))
+            return false;
+        valueType = t.GetGenericArguments()[1];
+        return true;
+    }
+
+    static string KindOf(YamlNode node) => node switch
+    {
+        YamlMappingNode => "mapping",
+        YamlSequenceNode => "list",
+        _ => "single value",
+    };
+
     public static bool TryElementType(Type t, out Type element)
     {
         if (t.IsArray) { element = t.GetElementType()!; return true; }
@@ -230,6 +285,9 @@ public sealed class YamlBinder
         if (type == typeof(bool)) return "true or false";
         if (type == typeof(string)) return "a string";
         if (type.IsEnum) return "one of " + SnakeCase.EnumValues(type);
+        if (type == typeof(YamlMappingNode)) return "a mapping";
+        if (typeof(YamlNode).IsAssignableFrom(type)) return "values";   // reads as "a list of values", "a mapping of keys to values"
+        if (TryMapValueType(type, out var v)) return "a mapping of keys to " + Describe(v);
         if (TryElementType(type, out var e)) return "a list of " + Describe(e);
         return "a mapping";
     }

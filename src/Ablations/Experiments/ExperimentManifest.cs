@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Ablations.Experiments;
 
@@ -17,12 +18,18 @@ public sealed record ExperimentManifest
     public required IReadOnlyList<string> SweepKeys { get; init; }
     public required IReadOnlyList<int> Seeds { get; init; }
     public required IReadOnlyList<ManifestRun> Runs { get; init; }
-    public IReadOnlyList<ClaimSpec> Claims { get; init; } = Array.Empty<ClaimSpec>();
-    public IReadOnlyList<string> ReportFigures { get; init; } = Array.Empty<string>();
+    public IReadOnlyList<ClaimEntry> Claims { get; init; } = Array.Empty<ClaimEntry>();
+    public IReadOnlyList<FigureName> ReportFigures { get; init; } = Array.Empty<FigureName>();
 
     public const string FileName = "experiment.json";
 
-    static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
+    // Enums as their YAML spelling (val_loss, lower, loss_val), so the file reads like the experiment file.
+    static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+    };
 
     public static ExperimentManifest? Read(string folder)
     {
@@ -40,7 +47,7 @@ public sealed record ExperimentManifest
         Scale = scale ?? spec.DefaultScale,
         Baseline = spec.Baseline,
         Variants = spec.Variants.Select(v => v.Name).Where(n => runs.Any(r => r.Variant == n)).ToList(),
-        SweepKeys = spec.Sweep.Select(a => a.Key).ToList(),
+        SweepKeys = spec.Sweep.Keys.ToList(),
         Seeds = spec.Seeds,
         Runs = runs.Select(r => new ManifestRun(r.Variant, r.SweepPoint, r.SweepValues.ToDictionary(), r.Seed, r.Folder)).ToList(),
         Claims = spec.Claims,

@@ -16,15 +16,18 @@ public sealed class ExperimentSpec
     public required string File { get; init; }
     public string Description { get; init; } = "";
     public required YamlMappingNode Base { get; init; }
-    public required IReadOnlyList<VariantSpec> Variants { get; init; }
+    public required IReadOnlyList<VariantEntry> Variants { get; init; }
+    /// <summary>Where each variant was written (its line), named when one of its runs is invalid.</summary>
+    public IReadOnlyDictionary<string, int> VariantLines { get; init; } = new Dictionary<string, int>();
     public required string Baseline { get; init; }
     public required IReadOnlyList<int> Seeds { get; init; }
-    public required IReadOnlyList<SweepAxis> Sweep { get; init; }
-    public required IReadOnlyDictionary<string, IReadOnlyList<KeyValuePair<string, YamlNode>>> Scales { get; init; }
+    /// <summary>Dotted key to the values it takes, in file order; the axes are crossed.</summary>
+    public required IReadOnlyDictionary<string, IReadOnlyList<YamlNode>> Sweep { get; init; }
+    public required IReadOnlyDictionary<string, IReadOnlyDictionary<string, YamlNode>> Scales { get; init; }
     public string? DefaultScale { get; init; }
-    public IReadOnlyList<ClaimSpec> Claims { get; init; } = Array.Empty<ClaimSpec>();
-    /// <summary>Figures (name prefixes, e.g. loss_val) the report shows; empty = its default choice.</summary>
-    public IReadOnlyList<string> ReportFigures { get; init; } = Array.Empty<string>();
+    public IReadOnlyList<ClaimEntry> Claims { get; init; } = Array.Empty<ClaimEntry>();
+    /// <summary>Figures the report shows; empty = its default choice.</summary>
+    public IReadOnlyList<FigureName> ReportFigures { get; init; } = Array.Empty<FigureName>();
 
     /// <summary>The results folder of this experiment at a scale: NAME at the default scale, NAME.SCALE otherwise.</summary>
     public string FolderName(string? scale) => scale == null || scale == DefaultScale ? Name : $"{Name}.{scale}";
@@ -33,7 +36,7 @@ public sealed class ExperimentSpec
     public IReadOnlyList<RunSpec> Expand(string? scale, IEnumerable<string>? commandLine = null, IReadOnlyCollection<string>? only = null)
     {
         scale ??= DefaultScale;
-        IReadOnlyList<KeyValuePair<string, YamlNode>> scaleSet = Array.Empty<KeyValuePair<string, YamlNode>>();
+        IReadOnlyDictionary<string, YamlNode> scaleSet = new Dictionary<string, YamlNode>();
         if (scale != null && !Scales.TryGetValue(scale, out scaleSet!))
             throw new ConfigException($"scale '{scale}' is not defined; defined: {(Scales.Count == 0 ? "none" : string.Join(", ", Scales.Keys))}", File, key: "--scale");
         if (only != null)
@@ -56,7 +59,7 @@ public sealed class ExperimentSpec
                             applied[k] = v;
                     }
                     Apply(scaleSet, $"scale {scale}");
-                    Apply(variant.Set, $"line {variant.Line}, variant {variant.Name}");
+                    Apply(variant.Set, VariantLines.TryGetValue(variant.Name, out var line) ? $"line {line}, variant {variant.Name}" : $"variant {variant.Name}");
                     Apply(point.Set, $"sweep {point.Label}");
                     foreach (var (k, v) in ConfigOverrides.Apply(tree, typeof(RunConfig), cli)) applied[k] = v;
                     ConfigOverrides.Set(tree, new[] { "train", "seed" }, new YamlScalarNode(seed.ToString(CultureInfo.InvariantCulture)));
@@ -79,16 +82,16 @@ public sealed class ExperimentSpec
     IEnumerable<Point> SweepPoints()
     {
         IEnumerable<Point> points = new[] { new Point("", new Dictionary<string, string>(), Array.Empty<KeyValuePair<string, YamlNode>>()) };
-        foreach (var axis in Sweep)
+        foreach (var (key, axis) in Sweep)
         {
             var current = points.ToList();
-            points = current.SelectMany(p => axis.Values.Select(v =>
+            points = current.SelectMany(p => axis.Select(v =>
             {
                 var text = ((YamlScalarNode)v).Value ?? "";
-                var label = $"{axis.Key.Split('.')[^1]}={text}";
-                var values = new Dictionary<string, string>(p.Values) { [axis.Key] = text };
+                var label = $"{key.Split('.')[^1]}={text}";
+                var values = new Dictionary<string, string>(p.Values) { [key] = text };
                 return new Point(p.Label.Length == 0 ? label : p.Label + "," + label, values,
-                    p.Set.Append(new KeyValuePair<string, YamlNode>(axis.Key, v)).ToList());
+                    p.Set.Append(new KeyValuePair<string, YamlNode>(key, v)).ToList());
             }));
         }
         return points;

@@ -13,35 +13,33 @@ public static class ClaimCheck
 {
     static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    public static string Verdict(ExperimentResults results, ClaimSpec claim)
+    public static string Verdict(ExperimentResults results, ClaimEntry claim)
     {
         var a = Runs(results, claim.A, claim.At);
         var b = Runs(results, claim.B, claim.At);
         var where = claim.At.Length > 0 ? $" at {claim.At}" : "";
         if (a.Count == 0 || b.Count == 0) return $"**Not run**: {claim.A} or {claim.B}{where} has no finished runs.";
 
-        if (claim.Metric == "kv_cache")
+        if (claim.Metric == ClaimMetric.KvCache)
         {
-            // Per sequence at a long context, where windowed layers are capped: the memory that decides deployment.
-            const long context = 32768;
-            var ka = Inspector.Inspect(a[0].Config.Model, context, "bf16").KvBytesAtContext;
-            var kb = Inspector.Inspect(b[0].Config.Model, context, "bf16").KvBytesAtContext;
-            var actual = ka < kb ? "lower" : ka > kb ? "higher" : "similar";
-            return $"**{(actual == claim.Expect ? "Agrees" : "Disagrees")}** (exact, from the configuration): for one 32k-token sequence {claim.A} caches " +
+            var ka = Inspector.Inspect(a[0].Config.Model, LongContext.Tokens, "bf16").KvBytesAtContext;
+            var kb = Inspector.Inspect(b[0].Config.Model, LongContext.Tokens, "bf16").KvBytesAtContext;
+            var actual = ka < kb ? ClaimExpectation.Lower : ka > kb ? ClaimExpectation.Higher : ClaimExpectation.Similar;
+            return $"**{(actual == claim.Expect ? "Agrees" : "Disagrees")}** (exact, from the configuration): for one {LongContext.Label}-token sequence {claim.A} caches " +
                    $"{Units.Bytes(ka)}, {claim.B} {Units.Bytes(kb)} ({((double)ka / kb).ToString("0.###", Inv)}x).";
         }
 
         var divergedA = a.Count(r => r.Diverged);
         var divergedB = b.Count(r => r.Diverged);
-        var (name, va, vb) = claim.Metric == "max_attn_logit"
+        var (name, va, vb) = claim.Metric == ClaimMetric.MaxAttnLogit
             ? ("largest attention logit", Logits(a), Logits(b))
             : ("final validation loss", Finals(a), Finals(b));
         var seeds = $"{a.Count} and {b.Count} seeds";
 
-        if (claim.Metric == "val_loss" && divergedA != divergedB && (divergedA == a.Count || divergedB == b.Count))
+        if (claim.Metric == ClaimMetric.ValLoss && divergedA != divergedB && (divergedA == a.Count || divergedB == b.Count))
         {
             // One side diverged in every seed: its loss is worse than any finite one.
-            var worse = divergedA > divergedB ? "higher" : "lower";
+            var worse = divergedA > divergedB ? ClaimExpectation.Higher : ClaimExpectation.Lower;
             var agrees = claim.Expect == worse;
             return $"**{(agrees ? "Agrees" : "Disagrees")}**: {claim.A} diverged in {divergedA}/{a.Count} runs{where}, {claim.B} in {divergedB}/{b.Count}.";
         }
@@ -59,8 +57,8 @@ public static class ClaimCheck
         var digits = Math.Abs(mean) >= 100 ? "0" : "0.0000";
         var interval = string.Create(Inv, $"95% CI of the difference [{(mean - half).ToString(digits, Inv)}, {(mean + half).ToString(digits, Inv)}], Welch p {(welch.PValue < 0.001 ? "< 0.001" : "= " + TableFormatter.PValue(welch.PValue))}, {seeds}");
         var significant = welch.PValue < 0.05;
-        var direction = mean < 0 ? "lower" : "higher";
-        if (claim.Expect == "similar")
+        var direction = mean < 0 ? ClaimExpectation.Lower : ClaimExpectation.Higher;
+        if (claim.Expect == ClaimExpectation.Similar)
             return significant
                 ? $"**Disagrees**: {summary}{where}, a significant difference ({interval}){divergedNote}."
                 : $"**Consistent**: {summary}{where}, no significant difference ({interval}); this does not prove equality{divergedNote}.";

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Ablations.Config;
 using Ablations.Experiments;
 using Ablations.Training;
@@ -23,9 +24,15 @@ public sealed class ExperimentResults
             var run = new RunFolder(path);
             if (!File.Exists(run.ConfigFile)) continue;            // not started yet
             var metrics = File.Exists(run.MetricsFile) ? MetricsFile.Read(run.MetricsFile) : new List<MetricsRow>();
-            runs.Add(new RunResult(r.Variant, r.SweepPoint, r.SweepValues, r.Seed, path, run.ReadConfig(), RunSummary.Read(path), metrics));
+            runs.Add(new RunResult(r.Variant, r.SweepPoint, r.SweepValues, r.Seed, path, run.ReadConfig(), ReadSummary(path), metrics));
         }
         return new ExperimentResults { Folder = folder, Manifest = manifest, Runs = runs };
+    }
+
+    static RunSummary? ReadSummary(string runFolder)
+    {
+        try { return RunSummary.Read(runFolder); }
+        catch (JsonException e) { throw new ConfigException($"cannot read {RunSummary.FileName}: {e.Message}", runFolder); }
     }
 
     /// <summary>(variant, sweep point) groups in manifest order, each with its runs over seeds.</summary>

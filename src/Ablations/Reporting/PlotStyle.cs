@@ -82,21 +82,19 @@ public static class PlotStyle
     }
 
     /// <summary>
-    /// PNG and SVG. Skia's SVG backend cannot draw dash patterns (it draws them solid and complains on stdout),
-    /// so the SVG has solid lines and tells series apart by colour and marker.
+    /// PNG, and SVG when <paramref name="options"/> ask for it, at their size. Skia's SVG backend cannot draw dash
+    /// patterns (it draws them solid and complains on stdout), so the SVG has solid lines and tells series apart
+    /// by colour and marker.
     /// </summary>
-    /// <summary>Figure size in pixels; the report asks for smaller ones to keep the committed PNGs light.</summary>
-    public static (int Width, int Height) Size { get; set; } = (900, 560);
-
-    public static void Save(Plot plot, string pathWithoutExtension, Alignment legend = Alignment.UpperRight)
+    public static void Save(Plot plot, string pathWithoutExtension, FigureOptions options, Alignment legend = Alignment.UpperRight)
     {
-        var (width, height) = Size;
         if (plot.Legend.ManualItems.Count > 5) plot.ShowLegend(Edge.Right);   // many series: beside the plot, not over it
         else plot.ShowLegend(legend);
-        plot.SavePng(pathWithoutExtension + ".png", width, height);
+        plot.SavePng(pathWithoutExtension + ".png", options.Width, options.Height);
+        if (!options.Svg) return;
         foreach (var scatter in plot.GetPlottables().OfType<ScottPlot.Plottables.Scatter>()) scatter.LinePattern = LinePattern.Solid;
         foreach (var item in plot.Legend.ManualItems) item.LinePattern = LinePattern.Solid;
-        plot.SaveSvg(pathWithoutExtension + ".svg", width, height);
+        plot.SaveSvg(pathWithoutExtension + ".svg", options.Width, options.Height);
     }
 
     /// <summary>Ticks at powers of two of data given as log2 values.</summary>

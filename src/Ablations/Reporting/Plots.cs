@@ -1,55 +1,62 @@
 using System.Globalization;
 using Ablations.Analysis;
+using Ablations.Config;
+using Ablations.Experiments;
 using Ablations.Training;
 using ScottPlot;
 
 namespace Ablations.Reporting;
 
-public enum PlotAxis { Steps, Tokens }
-
 /// <summary>
-/// The figures of an experiment, as PNG and SVG: training loss (smoothed) and validation loss per variant with
-/// a band over seeds, learning-rate sensitivity when the experiment sweeps lr, gradient norm and maximum
-/// attention logit, and KV-cache size against context length.
+/// The drawings behind <see cref="FigureCatalog"/>, as PNG (and SVG when asked): training loss (smoothed) and
+/// validation loss per variant with a band over seeds, gradient norm and largest attention logit, learning-rate
+/// sensitivity when the experiment sweeps lr, and KV-cache size against context length. Each writes its
+/// file(s) into a folder and returns their names without extension.
 /// </summary>
 public static class Plots
 {
     static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    /// <summary>Writes every figure that applies into <paramref name="folder"/>; returns their names (without extension).</summary>
-    public static IReadOnlyList<string> WriteAll(ExperimentResults results, string folder, PlotAxis axis = PlotAxis.Steps, bool logX = false, bool logY = false)
+    public static IReadOnlyList<string> LossTrain(ExperimentResults results, string folder, FigureOptions options) =>
+        Curves(results, folder, options, FigureName.LossTrain, "Training loss", "training loss (nats/token, smoothed)", options.LogY,
+            r => r.Metrics.Select(m => (m, (double?)m.TrainLoss)).ToList(), smooth: true);
+
+    public static IReadOnlyList<string> LossVal(ExperimentResults results, string folder, FigureOptions options) =>
+        Curves(results, folder, options, FigureName.LossVal, "Validation loss", "validation loss (nats/token)", options.LogY,
+            r => r.Metrics.Where(m => m.ValLoss != null).Select(m => (m, m.ValLoss)).ToList(), smooth: false);
+
+    // Gradient norms span decades, so this one is always on a log axis.
+    public static IReadOnlyList<string> GradNorm(ExperimentResults results, string folder, FigureOptions options) =>
+        Curves(results, folder, options, FigureName.GradNorm, "Gradient norm", "global gradient norm (before clipping)", logY: true,
+            r => r.Metrics.Select(m => (m, (double?)m.GradNorm)).ToList(), smooth: true);
+
+    public static IReadOnlyList<string> MaxAttnLogit(ExperimentResults results, string folder, FigureOptions options) =>
+        Curves(results, folder, options, FigureName.MaxAttnLogit, "Largest attention logit", "max attention logit q·k/√d", options.LogY,
+            r => r.Metrics.Where(m => m.MaxAttnLogit is double v && double.IsFinite(v)).Select(m => (m, m.MaxAttnLogit)).ToList(), smooth: false);
+
+    /// <summary>Whether any run logged its largest attention logit.</summary>
+    public static bool HasLogits(ExperimentResults results) => results.Runs.Any(r => r.Metrics.Any(m => m.MaxAttnLogit != null));
+
+    /// <summary>
+    /// One figure per panel. Curves compare variants: at each variant's best learning rate when the sweep is over
+    /// lr, and separately per sweep point otherwise (a sweep over the data source must not mix sources in one plot).
+    /// </summary>
+    static IReadOnlyList<string> Curves(ExperimentResults results, string folder, FigureOptions options, FigureName figure, string title, string yLabel,
+        bool logY, Func<RunResult, List<(MetricsRow Row, double? Value)>> select, bool smooth)
     {
-        Directory.CreateDirectory(folder);
-        var written = new List<string>();
         var lrKey = LrKey(results);
-        // Curves compare variants: at each variant's best learning rate when the sweep is over lr, and
-        // separately per sweep point otherwise (a sweep over the data source must not mix sources in one plot).
         var panels = lrKey != null || results.Manifest.SweepKeys.Count == 0
             ? new[] { (Suffix: "", Note: lrKey != null ? " (best learning rate per variant)" : "", Groups: CurveGroups(results)) }
             : results.Runs.Select(r => r.SweepPoint).Distinct().Order(StringComparer.Ordinal)
                 .Select(p => (Suffix: "_" + p, Note: $" ({p})", Groups: CurveGroups(results, p))).ToArray();
+        var written = new List<string>();
         foreach (var (suffix, note, curves) in panels)
         {
             if (curves.Count == 0) continue;
             var seeds = curves.Max(c => c.Runs.Count);
             var band = seeds > 1 ? $"; band: min-max over {seeds} seeds" : "";
-            written.Add(Curve(folder, "loss_train" + suffix, $"Training loss{note}", "training loss (nats/token, smoothed)", curves, axis, logX, logY, band,
-                r => r.Metrics.Select(m => (m, (double?)m.TrainLoss)).ToList(), smooth: true));
-            written.Add(Curve(folder, "loss_val" + suffix, $"Validation loss{note}", "validation loss (nats/token)", curves, axis, logX, logY, band,
-                r => r.Metrics.Where(m => m.ValLoss != null).Select(m => (m, m.ValLoss)).ToList(), smooth: false));
-            written.Add(Curve(folder, "grad_norm" + suffix, $"Gradient norm{note}", "global gradient norm (before clipping)", curves, axis, logX, true, band,
-                r => r.Metrics.Select(m => (m, (double?)m.GradNorm)).ToList(), smooth: true));
-            if (results.Runs.Any(r => r.Metrics.Any(m => m.MaxAttnLogit != null)))
-                written.Add(Curve(folder, "max_attn_logit" + suffix, $"Largest attention logit{note}", "max attention logit q·k/√d", curves, axis, logX, logY, band,
-                    r => r.Metrics.Where(m => m.MaxAttnLogit is double v && double.IsFinite(v)).Select(m => (m, m.MaxAttnLogit)).ToList(), smooth: false));
+            written.Add(Curve(folder, SnakeCase.Of(figure.ToString()) + suffix, $"{title}{note}", yLabel, curves, options, logY, band, select, smooth));
         }
-        if (lrKey != null)
-        {
-            written.Add(LrSensitivity(folder, results, lrKey));
-            if (results.Runs.Any(r => r.Metrics.Any(m => m.MaxAttnLogit != null)))
-                written.Add(LogitVsLr(folder, results, lrKey));
-        }
-        written.Add(KvCache(folder, results));
         return written;
     }
 
@@ -69,9 +76,10 @@ public static class Plots
         return groups;
     }
 
-    static string Curve(string folder, string name, string title, string yLabel, List<CurveGroup> groups, PlotAxis axis, bool logX, bool logY,
+    static string Curve(string folder, string name, string title, string yLabel, List<CurveGroup> groups, FigureOptions options, bool logY,
         string band, Func<RunResult, List<(MetricsRow Row, double? Value)>> select, bool smooth)
     {
+        var (axis, logX) = (options.Axis, options.LogX);
         var plot = PlotStyle.New(title + band, axis == PlotAxis.Steps ? "step" : "tokens seen", yLabel);
         double xMin = double.MaxValue, xMax = double.MinValue, yMin = double.MaxValue, yMax = double.MinValue;
         for (int i = 0; i < groups.Count; i++)
@@ -104,8 +112,7 @@ public static class Plots
         }
         if (logX) PlotStyle.LogAxis(plot.Axes.Bottom, xMin, xMax, v => Units.Count(v));
         if (logY) PlotStyle.LogAxis(plot.Axes.Left, yMin, yMax, v => v.ToString("G3", Inv));
-        var path = Path.Combine(folder, name);
-        PlotStyle.Save(plot, path);
+        PlotStyle.Save(plot, Path.Combine(folder, name), options);
         return name;
     }
 
@@ -122,11 +129,13 @@ public static class Plots
         return result;
     }
 
-    static string? LrKey(ExperimentResults results) =>
+    /// <summary>The swept learning-rate key, if the experiment sweeps one.</summary>
+    public static string? LrKey(ExperimentResults results) =>
         results.Manifest.SweepKeys.FirstOrDefault(k => k == "train.lr" || k.EndsWith(".lr") || k == "lr");
 
-    static string LrSensitivity(string folder, ExperimentResults results, string lrKey)
+    public static IReadOnlyList<string> LrSensitivity(ExperimentResults results, string folder, FigureOptions options)
     {
+        var lrKey = LrKey(results) ?? throw new InvalidOperationException("lr_sensitivity needs a sweep over the learning rate");
         var plot = PlotStyle.New("Final loss vs learning rate (mean ± std; × diverged)", "learning rate", "final validation loss (nats/token)");
         var variants = results.Manifest.Variants;
         double worst = results.Runs.Where(r => r.FinalValLoss != null).Select(r => r.FinalValLoss!.Value).DefaultIfEmpty(1).Max();
@@ -160,13 +169,12 @@ public static class Plots
         }
         var lrs = results.Runs.Select(r => Lr(r, lrKey)).Where(v => v > 0).Select(Math.Log10).DefaultIfEmpty(0).ToList();
         PlotStyle.LogAxis(plot.Axes.Bottom, lrs.Min(), lrs.Max(), v => v.ToString("G2", Inv));
-        var name = "lr_sensitivity";
-        PlotStyle.Save(plot, Path.Combine(folder, name));
-        return name;
+        return new[] { Save(plot, folder, FigureName.LrSensitivity, options) };
     }
 
-    static string LogitVsLr(string folder, ExperimentResults results, string lrKey)
+    public static IReadOnlyList<string> MaxAttnLogitVsLr(ExperimentResults results, string folder, FigureOptions options)
     {
+        var lrKey = LrKey(results) ?? throw new InvalidOperationException("max_attn_logit_vs_lr needs a sweep over the learning rate");
         var plot = PlotStyle.New("Largest attention logit vs learning rate", "learning rate", "max attention logit (mean over seeds)");
         var variants = results.Manifest.Variants;
         double lo = double.MaxValue, hi = double.MinValue;
@@ -182,18 +190,16 @@ public static class Plots
         PlotStyle.LogAxis(plot.Axes.Left, lo, hi, v => v >= 1000 ? Units.Count(v) : v.ToString("G3", Inv));
         var lrs = results.Runs.Select(r => Lr(r, lrKey)).Where(v => v > 0).Select(Math.Log10).DefaultIfEmpty(0).ToList();
         PlotStyle.LogAxis(plot.Axes.Bottom, lrs.Min(), lrs.Max(), v => v.ToString("G2", Inv));
-        var name = "max_attn_logit_vs_lr";
-        PlotStyle.Save(plot, Path.Combine(folder, name));
-        return name;
+        return new[] { Save(plot, folder, FigureName.MaxAttnLogitVsLr, options) };
     }
 
     static double Lr(RunResult run, string key) =>
         run.SweepValues.TryGetValue(key, out var text) && double.TryParse(text, NumberStyles.Float, Inv, out var v) ? v : run.Config.Train.Lr;
 
-    static string KvCache(string folder, ExperimentResults results)
+    public static IReadOnlyList<string> KvCache(ExperimentResults results, string folder, FigureOptions options)
     {
         var plot = PlotStyle.New("KV cache of one sequence (bf16, from the configuration; windowed layers capped)", "context length (tokens)", "KV cache");
-        var powers = Enumerable.Range(7, 9).ToArray();   // 128 .. 32768 tokens
+        var powers = Enumerable.Range(7, (int)Math.Log2(LongContext.Tokens) - 6).ToArray();   // 128 tokens .. the long context
         var variants = results.Manifest.Variants;
         double lo = double.MaxValue, hi = double.MinValue;
         for (int i = 0; i < variants.Count; i++)
@@ -206,8 +212,13 @@ public static class Plots
         }
         PlotStyle.Log2Ticks(plot.Axes.Bottom, powers[0], powers[^1], v => v >= 1024 ? $"{v / 1024:0}K" : $"{v:0}");
         if (lo <= hi) PlotStyle.Log2Ticks(plot.Axes.Left, lo, hi, v => Units.Bytes(v).Replace(".00 ", " ").Replace(".0 ", " "));
-        var name = "kv_cache";
-        PlotStyle.Save(plot, Path.Combine(folder, name), legend: Alignment.UpperLeft);
+        return new[] { Save(plot, folder, FigureName.KvCache, options, Alignment.UpperLeft) };
+    }
+
+    static string Save(Plot plot, string folder, FigureName figure, FigureOptions options, Alignment legend = Alignment.UpperRight)
+    {
+        var name = SnakeCase.Of(figure.ToString());
+        PlotStyle.Save(plot, Path.Combine(folder, name), options, legend);
         return name;
     }
 }

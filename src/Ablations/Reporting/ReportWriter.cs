@@ -1,26 +1,42 @@
 using System.Text;
+using Ablations.Experiments;
 
 namespace Ablations.Reporting;
 
 /// <summary>
-/// results/REPORT.md: every experiment folder under the results root, with its table and figures. The figures
-/// (PNG) are copied to results/figures/EXPERIMENT/ so the report and its images can be committed together.
+/// results/REPORT.md: every experiment folder under the results root, with its table and the figures it chose
+/// (PNG, in results/figures/EXPERIMENT/) so the report and its images can be committed together. Everything is
+/// written into a temporary folder first and swapped in only when the whole report succeeded, so a failed
+/// report leaves the previous one and its figures as they were.
 /// </summary>
 public static class ReportWriter
 {
-    static bool KvDiffers(ExperimentResults results) =>
-        results.Runs.Select(r => Analysis.Inspector.Inspect(r.Config.Model, 32768, "bf16").KvBytesAtContext).Distinct().Count() > 1;
+    const string FiguresFolder = "figures";
+    const string FileName = "REPORT.md";
 
     public static string Write(string resultsRoot, string regenerateCommand)
     {
         resultsRoot = Path.GetFullPath(resultsRoot);
-        var experiments = Directory.Exists(resultsRoot)
-            ? Directory.GetDirectories(resultsRoot).Where(d => File.Exists(Path.Combine(d, Experiments.ExperimentManifest.FileName))).Order(StringComparer.Ordinal).ToList()
-            : new List<string>();
+        // Beside the results, so the swap is a rename on one file system; the dot keeps it from looking like an experiment.
+        var staging = Directory.CreateDirectory(Path.Combine(resultsRoot, $".report-{Guid.NewGuid():N}")).FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(staging, FileName), Compose(resultsRoot, Path.Combine(staging, FiguresFolder), regenerateCommand));
+            return Publish(resultsRoot, staging);
+        }
+        finally
+        {
+            Directory.Delete(staging, recursive: true);
+        }
+    }
+
+    static string Compose(string resultsRoot, string figuresRoot, string regenerateCommand)
+    {
+        var experiments = Directory.GetDirectories(resultsRoot).Where(d => File.Exists(Path.Combine(d, ExperimentManifest.FileName))).Order(StringComparer.Ordinal).ToList();
         var sb = new StringBuilder();
         sb.AppendLine("# Ablation report");
         sb.AppendLine();
-        var files = experiments.Select(e => Experiments.ExperimentManifest.Read(e)!)
+        var files = experiments.Select(e => ExperimentManifest.Read(e)!)
             .Select(m => (m.Scale, File: Path.GetRelativePath(Directory.GetCurrentDirectory(), m.File))).ToList();
         var scales = files.Select(f => f.Scale).Distinct().ToList();
         var rerun = $"ablate run {string.Join(' ', files.Select(f => f.File))}{(scales.Count == 1 && scales[0] is { } sc ? $" --scale {sc}" : "")} --jobs 2 --report";
@@ -30,8 +46,6 @@ public static class ReportWriter
         sb.AppendLine("two-sided Welch t-test. Parameters include embeddings; the KV cache is per token over all layers in bf16.");
         sb.AppendLine();
         if (experiments.Count == 0) sb.AppendLine("No experiment results yet: run `ablate run experiments/<file>.yaml` first.");
-        var figuresRoot = Path.Combine(resultsRoot, "figures");
-        if (Directory.Exists(figuresRoot)) Directory.Delete(figuresRoot, recursive: true);   // figures of experiments no longer there go too
         foreach (var folder in experiments)
         {
             var results = ExperimentResults.Load(folder);
@@ -53,29 +67,39 @@ public static class ReportWriter
             }
             var rows = ResultTable.Build(results);
             if (rows.Count > 0) sb.AppendLine(TableFormatter.Format(rows, TableFormat.Md));
-            var figures = Path.Combine(resultsRoot, "figures", name);
-            if (Directory.Exists(figures)) Directory.Delete(figures, recursive: true);
-            var previous = PlotStyle.Size;
-            PlotStyle.Size = (600, 380);
-            IReadOnlyList<string> plots;
-            try { plots = Plots.WriteAll(results, figures); }
-            finally { PlotStyle.Size = previous; }
             // The committed report keeps PNGs of the figures that carry its verdicts; the rest stay in results/<experiment>/plots.
-            var chosen = results.Manifest.ReportFigures;
-            var kept = chosen.Count > 0
-                ? plots.Where(p => chosen.Any(c => p.StartsWith(c, StringComparison.Ordinal))).ToList()
-                : plots.Where(p => p.StartsWith("loss_val") || p is "lr_sensitivity" or "max_attn_logit_vs_lr" || (p == "kv_cache" && KvDiffers(results))).ToList();
-            foreach (var file in Directory.GetFiles(figures))
-                if (!kept.Contains(Path.GetFileNameWithoutExtension(file)) || file.EndsWith(".svg")) File.Delete(file);
-            foreach (var plot in kept)
-                sb.AppendLine($"![{plot}](figures/{name}/{plot}.png)");
+            var drawn = FigureCatalog.Draw(FigureCatalog.ForReport(results), results, Path.Combine(figuresRoot, name), FigureOptions.Report);
+            foreach (var figure in drawn)
+                sb.AppendLine($"![{figure}]({FiguresFolder}/{name}/{figure}.png)");
             sb.AppendLine();
         }
-        var path = Path.Combine(resultsRoot, "REPORT.md");
-        var total = Directory.Exists(Path.Combine(resultsRoot, "figures"))
-            ? Directory.GetFiles(Path.Combine(resultsRoot, "figures"), "*.png", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length) : 0;
+        var total = Directory.Exists(figuresRoot)
+            ? Directory.GetFiles(figuresRoot, "*.png", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length) : 0;
         sb.AppendLine($"_Figures: {Units.Bytes(total)} of PNG. Every figure also exists as PNG and SVG, with training-loss, gradient-norm and attention-logit curves, under results/<experiment>/plots/ after `ablate run`._");
-        Training.AtomicFile.WriteAllText(path, sb.ToString());
-        return path;
+        return sb.ToString();
+    }
+
+    /// <summary>
+    /// Swaps the staged figures and report in. The previous figures move into the staging folder (deleted with it),
+    /// so figures of experiments no longer there go too; if the new ones cannot move in, the old ones move back.
+    /// </summary>
+    static string Publish(string resultsRoot, string staging)
+    {
+        var figures = Path.Combine(resultsRoot, FiguresFolder);
+        var fresh = Path.Combine(staging, FiguresFolder);
+        var previous = Path.Combine(staging, "previous-" + FiguresFolder);
+        if (Directory.Exists(figures)) Directory.Move(figures, previous);
+        try
+        {
+            if (Directory.Exists(fresh)) Directory.Move(fresh, figures);
+        }
+        catch (IOException)
+        {
+            if (Directory.Exists(previous) && !Directory.Exists(figures)) Directory.Move(previous, figures);
+            throw;
+        }
+        var report = Path.Combine(resultsRoot, FileName);
+        File.Move(Path.Combine(staging, FileName), report, overwrite: true);
+        return report;
     }
 }

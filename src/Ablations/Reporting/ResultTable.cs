@@ -1,4 +1,5 @@
 using Ablations.Analysis;
+using Ablations.Training;
 
 namespace Ablations.Reporting;
 
@@ -15,7 +16,7 @@ public static class ResultTable
             var config = runs[0].Config.Model;
             var inspection = Inspector.Inspect(config, runs[0].Config.SequenceLength, "bf16");
             var finals = losses[(variant, point)];
-            var completed = runs.Where(r => r.Summary is { Status: "completed" }).ToList();
+            var completed = runs.Where(r => r.Summary is { Status: RunStatus.Completed }).ToList();
             var isBaseline = variant == results.Manifest.Baseline;
             double? delta = null, p = null;
             if (!isBaseline && losses.TryGetValue((results.Manifest.Baseline, point), out var baseline) && finals.Count > 0 && baseline.Count > 0)

@@ -8,10 +8,10 @@ public sealed record RunResult(string Variant, string SweepPoint, IReadOnlyDicti
     string Folder, RunConfig Config, RunSummary? Summary, IReadOnlyList<MetricsRow> Metrics)
 {
     public bool Complete => Summary != null;
-    public bool Diverged => Summary?.Status == "diverged";
+    public bool Diverged => Summary?.Status == RunStatus.Diverged;
 
     /// <summary>Final validation loss of a completed run; null while running or when it diverged.</summary>
-    public double? FinalValLoss => Summary is { Status: "completed", FinalValLoss: double v } && double.IsFinite(v) ? v : null;
+    public double? FinalValLoss => Summary is { Status: RunStatus.Completed, FinalValLoss: double v } && double.IsFinite(v) ? v : null;
 
     /// <summary>Largest attention logit measured during the run, or null when none was logged.</summary>
     public double? MaxAttentionLogit =>

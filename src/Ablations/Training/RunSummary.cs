@@ -6,8 +6,8 @@ namespace Ablations.Training;
 /// <summary>summary.json: how a run ended and its headline numbers. A run is complete when this file exists.</summary>
 public sealed record RunSummary
 {
-    /// <summary>completed, or diverged (a result, not a crash).</summary>
-    public required string Status { get; init; }
+    /// <summary>Completed, or diverged (a result, not a crash).</summary>
+    public required RunStatus Status { get; init; }
     public string? DivergedReason { get; init; }
     public required int Steps { get; init; }
     public required long Tokens { get; init; }
@@ -34,6 +34,7 @@ public sealed record RunSummary
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },   // "completed", as summaries have always said
     };
 
     public const string FileName = "summary.json";

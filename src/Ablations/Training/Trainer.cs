@@ -39,7 +39,7 @@ public sealed class Trainer
         _folder.Claim(_config, force);
         if (RunSummary.Read(_folder.Path) is { } done)
         {
-            _observer.OnMessage($"{_folder.Path} is already complete ({done.Status}); nothing to do");
+            _observer.OnMessage($"{_folder.Path} is already complete ({SnakeCase.Of(done.Status.ToString())}); nothing to do");
             return done;
         }
         if ((Threads ?? t.Threads) is > 0 and var threads) set_num_threads(threads);
@@ -190,7 +190,7 @@ public sealed class Trainer
         var logits = history.Where(r => r.MaxAttnLogit is double v && double.IsFinite(v)).Select(r => r.MaxAttnLogit!.Value).ToList();
         return new RunSummary
         {
-            Status = diverged == null ? "completed" : "diverged",
+            Status = diverged == null ? RunStatus.Completed : RunStatus.Diverged,
             DivergedReason = diverged,
             Steps = history.Count == 0 ? 0 : history[^1].Step,
             Tokens = history.Count == 0 ? 0 : history[^1].Tokens,

@@ -20,6 +20,18 @@ public class ExperimentFilesTests
             Assert.Contains(expected, names);
     }
 
+    [Fact]
+    public void Every_file_loads_with_its_claims_and_figures_typed()
+    {
+        var specs = Files().Select(f => (string)f[0]).ToDictionary(f => f, f => ExperimentLoader.Load(Repo.Path("experiments", f)));
+        var norm = specs["norm-placement.yaml"];
+        Assert.Equal(new[] { FigureName.LrSensitivity, FigureName.MaxAttnLogitVsLr }, norm.ReportFigures);
+        Assert.Contains(norm.Claims, c => c is { Metric: ClaimMetric.MaxAttnLogit, Expect: ClaimExpectation.Lower, At: "lr=3.0e-1" });
+        Assert.Equal(new[] { "train.lr" }, norm.Sweep.Keys);
+        Assert.Contains(specs["attention.yaml"].Claims, c => c is { Metric: ClaimMetric.KvCache, Expect: ClaimExpectation.Lower });
+        Assert.Contains(specs["sliding-window.yaml"].Claims, c => c is { Expect: ClaimExpectation.Similar, At: "source=dotnet_docs" });
+    }
+
     [Theory]
     [MemberData(nameof(Files))]
     public void Experiment_runs_at_smoke_scale_with_its_table_plots_and_claims(string file)

@@ -69,7 +69,8 @@ public class ReportingTests : IClassFixture<ReportingFixture>
     public void Plots_include_lr_sensitivity_when_the_experiment_sweeps_lr()
     {
         var folder = Path.Combine(_f.Folder, "plots-test");
-        var names = Plots.WriteAll(ExperimentResults.Load(_f.Folder), folder, PlotAxis.Tokens, logX: true, logY: true);
+        var results = ExperimentResults.Load(_f.Folder);
+        var names = FigureCatalog.Draw(FigureCatalog.Applicable(results), results, folder, new FigureOptions { Axis = PlotAxis.Tokens, LogX = true, LogY = true });
         foreach (var expected in new[] { "loss_train", "loss_val", "grad_norm", "max_attn_logit", "lr_sensitivity", "max_attn_logit_vs_lr", "kv_cache" })
         {
             Assert.Contains(expected, names);
@@ -89,4 +90,93 @@ public class ReportingTests : IClassFixture<ReportingFixture>
         Assert.True(File.Exists(Path.Combine(_f.Root, "figures", "tiny-exp.smoke", "lr_sensitivity.png")));
         Assert.Empty(Directory.GetFiles(Path.Combine(_f.Root, "figures"), "*.svg", SearchOption.AllDirectories));
     }
+
+    [Fact]
+    public void Report_draws_only_the_chosen_figures_and_drops_figures_of_experiments_gone()
+    {
+        var root = CopyOfResults();
+        var stale = Directory.CreateDirectory(Path.Combine(root, "figures", "gone")).FullName;
+        File.WriteAllText(Path.Combine(stale, "loss_val.png"), "an experiment deleted since the last report");
+
+        ReportWriter.Write(root, "ablate report");
+
+        // Default choice: loss_val, lr_sensitivity, max_attn_logit_vs_lr; no kv_cache, since pre and post cache the same.
+        Assert.Equal(new[] { "tiny-exp.smoke" }, Directory.GetDirectories(Path.Combine(root, "figures")).Select(Path.GetFileName));
+        Assert.Equal(new[] { "loss_val.png", "lr_sensitivity.png", "max_attn_logit_vs_lr.png" },
+            Directory.GetFiles(Path.Combine(root, "figures", "tiny-exp.smoke")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(new[] { "REPORT.md", "figures", "tiny-exp.smoke" }, Directory.GetFileSystemEntries(root).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Report_figures_of_the_experiment_replace_the_default_choice_in_catalog_order()
+    {
+        var results = ExperimentResults.Load(_f.Folder);
+        Assert.Equal(new[] { FigureName.LossVal, FigureName.LrSensitivity, FigureName.MaxAttnLogitVsLr }, FigureCatalog.ForReport(results).Select(f => f.Name));
+        var chosen = new ExperimentResults
+        {
+            Folder = results.Folder, Runs = results.Runs,
+            Manifest = results.Manifest with { ReportFigures = new[] { FigureName.KvCache, FigureName.GradNorm } },
+        };
+        Assert.Equal(new[] { FigureName.GradNorm, FigureName.KvCache }, FigureCatalog.ForReport(chosen).Select(f => f.Name));
+    }
+
+    [Fact]
+    public void Every_figure_name_has_one_entry_in_the_catalog()
+    {
+        Assert.Equal(Enum.GetValues<FigureName>(), FigureCatalog.All.Select(f => f.Name));
+    }
+
+    [Fact]
+    public void The_size_given_reaches_the_png_and_no_svg_is_drawn_unless_asked()
+    {
+        var folder = TinyRuns.TempFolder("figure-size-");
+        var names = Plots.KvCache(ExperimentResults.Load(_f.Folder), folder, new FigureOptions { Width = 321, Height = 207, Svg = false });
+        Assert.Equal(new[] { "kv_cache" }, names);
+        var png = File.ReadAllBytes(Path.Combine(folder, "kv_cache.png"));
+        Assert.Equal("IHDR", System.Text.Encoding.ASCII.GetString(png, 12, 4));
+        Assert.Equal(321, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16, 4)));
+        Assert.Equal(207, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20, 4)));
+        Assert.Equal(new[] { "kv_cache.png" }, Directory.GetFiles(folder).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void Report_that_fails_midway_leaves_the_previous_report_and_figures_untouched()
+    {
+        var root = CopyOfResults();
+        ReportWriter.Write(root, "ablate report");
+        var before = Snapshot(root);
+
+        // A second experiment, sorted after the first, whose summary.json is damaged: the report fails on it,
+        // after the first experiment's figures were drawn.
+        CopyFolder(Path.Combine(root, "tiny-exp.smoke"), Path.Combine(root, "zz-damaged"));
+        var summary = Directory.GetFiles(Path.Combine(root, "zz-damaged"), RunSummary.FileName, SearchOption.AllDirectories).Order().First();
+        File.WriteAllText(summary, "{ \"status\": \"compl");
+
+        var e = Assert.Throws<Ablations.Config.ConfigException>(() => ReportWriter.Write(root, "ablate report"));
+        Assert.Contains(RunSummary.FileName, e.Message);
+        Assert.Equal(before, Snapshot(root));
+        Assert.DoesNotContain(Directory.GetDirectories(root), d => Path.GetFileName(d).StartsWith('.'));
+    }
+
+    string CopyOfResults()
+    {
+        var root = TinyRuns.TempFolder("report-copy-");
+        CopyFolder(_f.Folder, Path.Combine(root, Path.GetFileName(_f.Folder)));
+        return root;
+    }
+
+    static void CopyFolder(string from, string to)
+    {
+        foreach (var file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+    }
+
+    /// <summary>REPORT.md and every figure, by relative path and content.</summary>
+    static string Snapshot(string root) => string.Join("\n",
+        new[] { Path.Combine(root, "REPORT.md") }.Concat(Directory.GetFiles(Path.Combine(root, "figures"), "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+            .Select(f => $"{Path.GetRelativePath(root, f)} {Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(f)))}"));
 }

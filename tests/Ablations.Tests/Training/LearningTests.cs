@@ -11,7 +11,7 @@ public class LearningTests
         var folder = TinyRuns.TempFolder("learn-");
         var trainer = new Trainer(config, folder) { BaseDirectory = folder };
         var summary = trainer.Run()!;
-        Assert.Equal("completed", summary.Status);
+        Assert.Equal(RunStatus.Completed, summary.Status);
         var vals = MetricsFile.Read(Path.Combine(folder, "metrics.csv")).Where(r => r.ValLoss != null).Select(r => r.ValLoss!.Value).ToList();
         return (vals[0], vals[^1]);
     }

@@ -39,7 +39,7 @@ public class TrainerTests
         Assert.Equal(4, Checkpoint.ReadState(killed)!.Step);
         var summary = new Trainer(config, killed).Run();
 
-        Assert.Equal("completed", summary!.Status);
+        Assert.Equal(RunStatus.Completed, summary!.Status);
         Assert.Equal(Losses(straight), Losses(killed));
     }
 
@@ -109,10 +109,11 @@ public class TrainerTests
         };
         var folder = TinyRuns.TempFolder("diverge-");
         var summary = new Trainer(config, folder).Run()!;
-        Assert.Equal("diverged", summary.Status);
+        Assert.Equal(RunStatus.Diverged, summary.Status);
         Assert.NotNull(summary.DivergedReason);
         Assert.True(summary.Steps < 30);
-        Assert.Equal("diverged", RunSummary.Read(folder)!.Status);
+        Assert.Equal(RunStatus.Diverged, RunSummary.Read(folder)!.Status);
+        Assert.Contains("\"status\": \"diverged\"", File.ReadAllText(Path.Combine(folder, RunSummary.FileName)));   // the text older folders hold
     }
 
     [Fact]

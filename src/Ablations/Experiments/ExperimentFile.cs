@@ -1,0 +1,61 @@
+using Ablations.Config;
+using YamlDotNet.RepresentationModel;
+
+namespace Ablations.Experiments;
+
+/// <summary>
+/// An experiment file as written, bound by the same binder as run configurations. The run-configuration parts
+/// (base, variants' set, sweep, scales) stay YAML until expansion applies them; what can be checked without the
+/// run configuration is checked here.
+/// </summary>
+public sealed record ExperimentFile : IValidatable
+{
+    /// <summary>Names the results folder; the file name when absent.</summary>
+    public string? Name { get; init; }
+    public string Description { get; init; } = "";
+    /// <summary>A run file, relative to this one, that <see cref="Base"/> is merged over.</summary>
+    public string? Extends { get; init; }
+    public YamlMappingNode? Base { get; init; }
+    /// <summary>The variant others are compared with; the first variant when absent.</summary>
+    public string? Baseline { get; init; }
+    /// <summary>Seeds of every variant; [0] when absent.</summary>
+    public IReadOnlyList<int>? Seeds { get; init; }
+    public IReadOnlyList<VariantEntry> Variants { get; init; } = Array.Empty<VariantEntry>();
+    /// <summary>Dotted key to the values it takes; the axes are crossed with each other and with the variants.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<YamlNode>> Sweep { get; init; } = new Dictionary<string, IReadOnlyList<YamlNode>>();
+    /// <summary>Scale name (smoke, small, full) to the dotted keys it sets.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, YamlNode>> Scales { get; init; } = new Dictionary<string, IReadOnlyDictionary<string, YamlNode>>();
+    /// <summary>The scale used without --scale; "small" when absent and defined.</summary>
+    public string? DefaultScale { get; init; }
+    public IReadOnlyList<ClaimEntry> Claims { get; init; } = Array.Empty<ClaimEntry>();
+    /// <summary>The figures the report shows; empty means its default choice.</summary>
+    public IReadOnlyList<FigureName> ReportFigures { get; init; } = Array.Empty<FigureName>();
+
+    public IEnumerable<ConfigError> Validate()
+    {
+        if (Name != null && FolderName.Problem(Name) is { } bad) yield return new("name", bad);
+        if (Variants.Count == 0) yield return new("variants", "an experiment needs variants: a list of { name, set }");
+        var names = Variants.Select(v => v.Name).ToList();
+        for (int i = 0; i < Variants.Count; i++)
+        {
+            foreach (var e in Variants[i].Validate()) yield return e with { Key = $"variants[{i}].{e.Key}" };
+            var first = names.IndexOf(names[i]);
+            if (names[i].Length > 0 && first < i) yield return new($"variants[{i}].name", $"duplicate variant name '{names[i]}' (also variants[{first}])");
+        }
+        var variants = $"variants: {string.Join(", ", names)}";
+        if (Baseline != null && !names.Contains(Baseline)) yield return new("baseline", $"'{Baseline}' is not a variant; {variants}");
+        for (int i = 0; i < Claims.Count; i++)
+            foreach (var (key, name) in new[] { ("a", Claims[i].A), ("b", Claims[i].B) })
+                if (!names.Contains(name)) yield return new($"claims[{i}].{key}", $"'{name}' is not a variant; {variants}");
+        if (Seeds is { Count: 0 }) yield return new("seeds", "expected a non-empty list of integers, e.g. [0, 1, 2]");
+        for (int i = 0; Seeds != null && i < Seeds.Count; i++)
+            if (Seeds.Take(i).Contains(Seeds[i])) yield return new($"seeds[{i}]", $"seed {Seeds[i]} is listed twice");
+        foreach (var (key, values) in Sweep)
+            if (values is not { Count: > 0 } || values.Any(v => v is not YamlScalarNode))
+                yield return new($"sweep.{key}", "expected a non-empty list of values, e.g. [1e-3, 3e-3]");
+        foreach (var scale in Scales.Keys)
+            if (FolderName.Problem(scale) is { } problem) yield return new($"scales.{scale}", problem);
+        if (DefaultScale != null && !Scales.ContainsKey(DefaultScale))
+            yield return new("default_scale", $"'{DefaultScale}' is not among the scales ({string.Join(", ", Scales.Keys)})");
+    }
+}

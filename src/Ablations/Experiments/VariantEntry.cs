@@ -1,0 +1,19 @@
+using Ablations.Config;
+using YamlDotNet.RepresentationModel;
+
+namespace Ablations.Experiments;
+
+/// <summary>One arm of an ablation: its name (also its results folder) and the dotted keys it overrides in the base configuration.</summary>
+public sealed record VariantEntry : IValidatable
+{
+    public string Name { get; init; } = "";
+    public string Description { get; init; } = "";
+    /// <summary>Dotted key (model.attention.kind, or a shortened one) to the value written, in file order.</summary>
+    public IReadOnlyDictionary<string, YamlNode> Set { get; init; } = new Dictionary<string, YamlNode>();
+
+    public IEnumerable<ConfigError> Validate()
+    {
+        if (Name.Length == 0) yield return new("name", "a variant needs a name");
+        else if (FolderName.Problem(Name) is { } problem) yield return new("name", problem);
+    }
+}

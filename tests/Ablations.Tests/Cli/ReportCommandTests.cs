@@ -1,0 +1,29 @@
+using Ablations.Config;
+using Ablations.Reporting;
+using Ablations.Tests.Reporting;
+
+namespace Ablations.Tests.Cli;
+
+public class ReportCommandTests : IClassFixture<ReportingFixture>
+{
+    readonly ReportingFixture _f;
+
+    public ReportCommandTests(ReportingFixture fixture) => _f = fixture;
+
+    [Fact]
+    public void Plot_writes_every_figure_that_applies_as_png_and_svg()
+    {
+        var result = Repo.Ablate("plot", _f.Folder);
+        Assert.True(result.ExitCode == 0, result.Stderr + result.Stdout);
+
+        // The fixture sweeps lr and logs attention logits, so every figure of the catalog applies, one panel each.
+        var plots = Path.Combine(_f.Folder, "plots");
+        var expected = FigureCatalog.All.Select(f => Path.Combine(plots, SnakeCase.Of(f.Name.ToString()) + ".png")).ToList();
+        Assert.Equal(expected, result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.All(expected, png =>
+        {
+            Assert.True(new FileInfo(png).Length > 5_000, png);
+            Assert.True(File.Exists(Path.ChangeExtension(png, ".svg")), png);
+        });
+    }
+}
