@@ -9,7 +9,7 @@ namespace Ablations.Benchmarks;
 /// projections, RMSNorm, RoPE, SwiGLU, tied embeddings): the yardstick `ablate bench` measures the
 /// configurable decoder against, at the same shape.
 /// </summary>
-public sealed class ReferenceGpt : nn.Module<Tensor, Tensor>
+public sealed class ReferenceGpt : nn.Module<Tensor, Tensor>, Model.ILanguageModel
 {
     readonly Embedding wte;
     readonly ModuleList<Block> blocks;
@@ -44,6 +44,11 @@ public sealed class ReferenceGpt : nn.Module<Tensor, Tensor>
         x = RmsNorm(x, norm_f);
         return nn.functional.linear(x, wte.weight!).MoveToOuterDisposeScope();
     }
+
+    public Model.DecoderOutput Forward(Tensor tokens, Model.DecoderCache? cache = null, bool recordAttentionLogits = false) =>
+        new(forward(tokens), null, double.NegativeInfinity);
+
+    public void AfterOptimizerStep(Tensor? expertLoad) { }
 
     static Tensor RmsNorm(Tensor x, Tensor weight) => x * (x.pow(2).mean(new long[] { -1 }, keepdim: true) + 1e-5).rsqrt() * weight;
 

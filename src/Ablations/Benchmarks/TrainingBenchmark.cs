@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Ablations.Analysis;
 using Ablations.Config;
+using Ablations.Model;
+using Ablations.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 using Ablations.Model;
@@ -8,26 +10,31 @@ using Ablations.Model;
 namespace Ablations.Benchmarks;
 
 /// <summary>
-/// One configuration under training-step timing: its model, AdamW and a fixed random batch. A step is forward,
-/// cross-entropy, backward and optimiser update, exactly as training does it. Several of these are stepped in
-/// turn by <see cref="Interleaved"/>.
+/// One configuration under training-step timing: its model, AdamW and a fixed random batch. A step is the
+/// trainer's own <see cref="TrainStep"/>: forward, cross-entropy with z-loss and the MoE balance loss, backward,
+/// clipping, AdamW and the routers' bias update. Several of these are stepped in turn by <see cref="Interleaved"/>.
 /// </summary>
 public sealed class TrainingBenchmark : IDisposable
 {
-    readonly nn.Module<Tensor, Tensor> _model;
-    readonly optim.Optimizer _optimizer;
-    readonly Tensor _input, _target;
-    readonly long _vocab;
+    /// <summary>Training as the benchmark runs it: constant learning rate, clipping and z-loss on, logits never recorded.</summary>
+    public static readonly TrainConfig Train = new()
+    {
+        Lr = 1e-4, Schedule = LrSchedule.Constant, WarmupSteps = 0, GradClip = 1.0, ZLoss = 1e-4, LogEvery = int.MaxValue, Steps = int.MaxValue,
+    };
 
-    public TrainingBenchmark(string name, string description, ModelConfig config, nn.Module<Tensor, Tensor> model, int batch, int context)
+    readonly ILanguageModel _model;
+    readonly TorchSharp.Modules.AdamW _optimizer;
+    readonly Tensor _input, _target;
+    int _step;
+
+    public TrainingBenchmark(string name, string description, ModelConfig config, ILanguageModel model, int batch, int context)
     {
         (Name, Description, Config, Batch, Context) = (name, description, config, batch, context);
         _model = model;
-        _vocab = config.VocabSize;
-        _optimizer = optim.AdamW(model.parameters(), 1e-4);
+        _optimizer = OptimizerFactory.Create(model, Train);
         using var tokens = randint(0, config.VocabSize, new long[] { batch, context + 1 }, generator: new Generator(1));
         _input = tokens.narrow(1, 0, context).contiguous();
-        _target = tokens.narrow(1, 1, context).reshape(-1).contiguous();
+        _target = tokens.narrow(1, 1, context).contiguous();
         Parameters = model.parameters().Sum(p => p.NumberOfElements);
     }
 
@@ -39,16 +46,8 @@ public sealed class TrainingBenchmark : IDisposable
     public long Parameters { get; }
 
     /// <summary>One training step; <paramref name="probe"/>, when given, is called after the forward pass, after backward and after the update.</summary>
-    public void Step(Action? probe = null)
-    {
-        _optimizer.zero_grad();
-        var logits = _model.call(_input);
-        probe?.Invoke();
-        nn.functional.cross_entropy(logits.reshape(-1, _vocab), _target).backward();
-        probe?.Invoke();
-        _optimizer.step();
-        probe?.Invoke();
-    }
+    public void Step(Action? probe = null) =>
+        new TrainStep(_model, _optimizer, Train, (_, _) => (_input, _target)) { Probe = probe }.Run(++_step);
 
     /// <summary>
     /// Memory one step adds on top of the weights, gradients and optimiser state: the largest growth of the
@@ -85,7 +84,7 @@ public sealed class TrainingBenchmark : IDisposable
     public void Dispose()
     {
         _optimizer.Dispose();
-        _model.Dispose();
+        (_model as IDisposable)?.Dispose();
         _input.Dispose();
         _target.Dispose();
     }

@@ -7,16 +7,17 @@ using static TorchSharp.torch;
 namespace Ablations.Model;
 
 /// <summary>
-/// What one decoder call returns: logits [batch, time, vocab], the summed MoE balance loss if any, and the
-/// largest attention logit when it was asked for (negative infinity otherwise).
+/// What one decoder call returns: logits [batch, time, vocab], the summed MoE balance loss if any, the largest
+/// attention logit when it was asked for (negative infinity otherwise), and the tokens each MoE layer routed to
+/// each expert, [moe layers, experts] (null without MoE), left on the device.
 /// </summary>
-public sealed record DecoderOutput(Tensor Logits, Tensor? AuxLoss, double MaxAttentionLogit);
+public sealed record DecoderOutput(Tensor Logits, Tensor? AuxLoss, double MaxAttentionLogit, Tensor? ExpertLoad = null);
 
 /// <summary>
 /// A decoder-only language model assembled from the configuration: token (and optionally learned position)
 /// embeddings, one block per entry of the layer plan, a final norm and the output head (tied or not).
 /// </summary>
-public sealed class Decoder : nn.Module<Tensor, Tensor>
+public sealed class Decoder : nn.Module<Tensor, Tensor>, ILanguageModel
 {
     readonly Embedding embed_tokens;
     readonly Embedding? embed_positions;
@@ -69,7 +70,8 @@ public sealed class Decoder : nn.Module<Tensor, Tensor>
         if (final_norm != null) x = final_norm.call(x);
         var logits = lm_head != null ? lm_head.call(x) : nn.functional.linear(x, embed_tokens.weight!);  // [batch, time, vocab]
         if (cache != null) cache.Position = start + t;
-        return new DecoderOutput(logits.MoveToOuterDisposeScope(), context.AuxLoss()?.MoveToOuterDisposeScope(), context.MaxAttentionLogit);
+        return new DecoderOutput(logits.MoveToOuterDisposeScope(), context.AuxLoss()?.MoveToOuterDisposeScope(), context.MaxAttentionLogit,
+            context.ExpertLoad()?.MoveToOuterDisposeScope());
     }
 
     /// <summary>An empty KV cache for incremental decoding.</summary>
@@ -79,10 +81,12 @@ public sealed class Decoder : nn.Module<Tensor, Tensor>
     public IEnumerable<TopKRouter> Routers =>
         layers.Select(l => l.FeedForwardModule).OfType<MoeFeedForward>().Select(m => m.Router);
 
-    /// <summary>Call after each optimiser step: applies DeepSeek-V3's auxiliary-loss-free bias update.</summary>
-    public void UpdateRouterBiases()
+    /// <summary>After each optimiser step: DeepSeek-V3's auxiliary-loss-free bias update from the step's load, router by router.</summary>
+    public void AfterOptimizerStep(Tensor? expertLoad)
     {
-        foreach (var r in Routers) r.UpdateBias();
+        if (expertLoad is null) return;
+        int i = 0;
+        foreach (var r in Routers) r.UpdateBias(expertLoad[i++]);
     }
 
     public long ParameterCount() => parameters().Sum(p => p.NumberOfElements);

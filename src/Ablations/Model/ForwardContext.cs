@@ -35,6 +35,14 @@ public sealed class ForwardContext
     /// <summary>A layer's auxiliary (load-balancing) loss; it must live in the decoder call's dispose scope.</summary>
     public void AddAuxLoss(Tensor loss) => _auxLosses.Add(loss);
 
+    readonly List<Tensor> _expertLoads = new();
+
+    /// <summary>An MoE layer's tokens per expert [experts]; it must live in the decoder call's dispose scope.</summary>
+    public void AddExpertLoad(Tensor load) => _expertLoads.Add(load);
+
+    /// <summary>The MoE layers' loads stacked in layer order, [moe layers, experts], or null when there are none.</summary>
+    public Tensor? ExpertLoad() => _expertLoads.Count == 0 ? null : stack(_expertLoads);
+
     /// <summary>Sum of the auxiliary losses the layers added, or null when none did.</summary>
     public Tensor? AuxLoss() => _auxLosses.Count == 0 ? null : _auxLosses.Count == 1 ? _auxLosses[0] : stack(_auxLosses).sum();
 }

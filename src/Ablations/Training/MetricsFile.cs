@@ -8,7 +8,7 @@ namespace Ablations.Training;
 /// metrics.csv: one row per step, appended and flushed as the run goes. Reading keeps only whole rows, so the
 /// torn last line of a killed process is dropped rather than failing the read.
 /// </summary>
-public sealed class MetricsFile : IDisposable
+public sealed class MetricsFile : IDisposable, ITrainingCallback
 {
     static readonly CsvConfiguration Config = new(CultureInfo.InvariantCulture);
     readonly StreamWriter _writer;
@@ -38,6 +38,12 @@ public sealed class MetricsFile : IDisposable
         }
         File.Move(temp, path, overwrite: true);
         return new MetricsFile(path, writeHeader: false);
+    }
+
+    public MetricsRow OnStep(MetricsRow row, TrainerState state)
+    {
+        Write(row);
+        return row;
     }
 
     public void Write(MetricsRow row)

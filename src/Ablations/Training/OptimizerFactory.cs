@@ -8,7 +8,7 @@ namespace Ablations.Training;
 /// <summary>AdamW with decoupled weight decay on matrices (two or more dimensions) and none on gains and biases, unless decay_all.</summary>
 public static class OptimizerFactory
 {
-    public static AdamW Create(nn.Module model, TrainConfig t)
+    public static AdamW Create(Model.ILanguageModel model, TrainConfig t)
     {
         var parameters = model.parameters().ToList();
         var decayed = parameters.Where(p => t.DecayAll || p.dim() >= 2).ToList();

@@ -3,7 +3,7 @@ using static TorchSharp.torch.utils.tensorboard;
 namespace Ablations.Training;
 
 /// <summary>TensorBoard event files beside metrics.csv (TorchSharp's SummaryWriter), so `tensorboard --logdir results` works.</summary>
-public sealed class TensorBoardWriter : IDisposable
+public sealed class TensorBoardWriter : IDisposable, ITrainingCallback
 {
     readonly TorchSharp.Modules.SummaryWriter _writer;
 
@@ -11,6 +11,12 @@ public sealed class TensorBoardWriter : IDisposable
     {
         Directory.CreateDirectory(folder);
         _writer = SummaryWriter(folder, createRunName: false);
+    }
+
+    public MetricsRow OnStep(MetricsRow row, TrainerState state)
+    {
+        Write(row);
+        return row;
     }
 
     public void Write(MetricsRow row)

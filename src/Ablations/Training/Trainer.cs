@@ -53,123 +53,79 @@ public sealed class Trainer
                                       $"set model.vocab_size to at least {data.VocabSize}", key: "model.vocab_size");
 
         manual_seed(t.Seed);
-        using var model = new Decoder(_config.Model, t.Seed);
-        model.to(device);
+        using var model = new Decoder(_config.Model, t.Seed, device);
         using var optimizer = OptimizerFactory.Create(model, t);
         var state = Checkpoint.ReadState(_folder.Path) is null ? new TrainerState() : Checkpoint.Load(_folder.Path, model, optimizer);
         var inspection = Inspector.Inspect(_config.Model, sequence, "fp32");
-
-        using var metrics = MetricsFile.OpenAfter(_folder.MetricsFile, state.Step);
-        using var events = new TensorBoardWriter(_folder.EventsFolder);
-        using var evaluator = new Evaluator(data, t.EvalBatches, t.BatchSize, device);
-        var history = state.Step > 0 ? MetricsFile.Read(_folder.MetricsFile) : new List<MetricsRow>();
         _observer.OnStart(state.Step, t.Steps,
             $"{data.Description}; {Units.Count(inspection.TotalParameters)} parameters ({Units.Count(inspection.ActiveParameters)} active) on {device.type}" +
             (state.Step > 0 ? $"; resuming after step {state.Step}" : "") +
             (data.LossFloor is double f ? $"; loss floor {f:F4} ({data.LossFloorNote})" : ""));
 
-        var guard = new DivergenceGuard(t.DivergenceNats, state.MinLoss);
-        var wall = Stopwatch.StartNew();
-        var tokensPerStep = (long)t.BatchSize * data.Train.SequenceLength * t.GradAccum;
-        string? diverged = null;
-        int step = state.Step;
-        model.train();
-        while (step < t.Steps)
+        var step = new TrainStep(model, optimizer, t, (s, micro) =>
         {
-            if (cancel.IsCancellationRequested)
+            var (input, target) = data.Train.Sample(t.Seed, s, micro, t.BatchSize);
+            return (input.to(device), target.to(device));
+        });
+        using (var metrics = MetricsFile.OpenAfter(_folder.MetricsFile, state.Step))
+        using (var events = new TensorBoardWriter(_folder.EventsFolder))
+        using (var evaluator = new Evaluator(data, t.EvalBatches, t.BatchSize, device))
+        {
+            ITrainingCallback[] callbacks =
             {
-                Checkpoint.Save(_folder.Path, model, optimizer, state with { Step = step, WallSeconds = state.WallSeconds + wall.Elapsed.TotalSeconds, MinLoss = guard.MinLoss });
-                _observer.OnMessage($"interrupted: checkpoint saved after step {step}; run the same command again to resume");
-                return null;
-            }
-            step++;
-            var stepWatch = Stopwatch.StartNew();
-            var (loss, aux, maxLogit, gradNorm) = Step(model, optimizer, data, step, device);
-            var tokens = state.Tokens + (step - state.Step) * tokensPerStep;
-            diverged = guard.Check(loss);
-            var load = ExpertLoad(model);
-            var row = new MetricsRow
-            {
-                Step = step, Tokens = tokens, Lr = LearningRate.At(t, step), TrainLoss = loss, GradNorm = gradNorm,
-                MaxAttnLogit = maxLogit, MoeAuxLoss = aux, ExpertLoadMin = load?.Min, ExpertLoadMax = load?.Max,
-                TokensPerSecond = tokensPerStep / stepWatch.Elapsed.TotalSeconds,
-                WallSeconds = state.WallSeconds + wall.Elapsed.TotalSeconds,
+                new EvaluationCallback(evaluator, model, t), metrics, events, new ObserverCallback(_observer, t.Steps),
+                new CheckpointCallback(_folder.Path, model, optimizer, t),
             };
-            if (diverged == null && (step % t.EvalEvery == 0 || step == t.Steps))
-            {
-                var (vl, ppl, bpb) = evaluator.Evaluate(model);
-                row = row with { ValLoss = vl, ValPerplexity = ppl, ValBitsPerByte = bpb };
-            }
-            metrics.Write(row);
-            events.Write(row);
-            history.Add(row);
-            _observer.OnStep(row, t.Steps);
-            if (diverged != null) break;
-            if ((t.CheckpointEvery > 0 && step % t.CheckpointEvery == 0) || step == t.Steps)
-                Checkpoint.Save(_folder.Path, model, optimizer, new TrainerState
-                {
-                    Step = step, Tokens = tokens, WallSeconds = state.WallSeconds + wall.Elapsed.TotalSeconds, MinLoss = guard.MinLoss,
-                });
+            state = Loop(step, state, data.Train.SequenceLength, callbacks, cancel);
+        }
+        if (state.Step < t.Steps && state.Diverged == null)
+        {
+            _observer.OnMessage($"interrupted: checkpoint saved after step {state.Step}; run the same command again to resume");
+            return null;
         }
 
-        var summary = Summarise(history, diverged, data, inspection, device, state.WallSeconds + wall.Elapsed.TotalSeconds);
+        var summary = Summarise(MetricsFile.Read(_folder.MetricsFile), state, data, inspection, device);
         summary.Write(_folder.Path);
-        _observer.OnMessage(diverged != null
-            ? $"diverged at step {step}: {diverged}"
+        _observer.OnMessage(state.Diverged != null
+            ? $"diverged at step {state.Step}: {state.Diverged}"
             : $"done: validation loss {summary.FinalValLoss:F4}, perplexity {summary.FinalValPerplexity:F2}, {summary.FinalValBitsPerByte:F3} bits per byte");
         return summary;
     }
 
-    /// <summary>One optimiser step over grad_accum micro-batches. Returns the mean training loss (cross-entropy only).</summary>
-    (double Loss, double? Aux, double? MaxLogit, double GradNorm) Step(Decoder model, TorchSharp.Modules.AdamW optimizer, PreparedData data, int step, Device device)
+    /// <summary>
+    /// Steps until the configured count, divergence or cancellation. The state is updated once per step, then each
+    /// callback sees the step's row in order; on cancellation they are told, and the state returned is the last step's.
+    /// </summary>
+    TrainerState Loop(TrainStep trainStep, TrainerState state, int sequence, IReadOnlyList<ITrainingCallback> callbacks, CancellationToken cancel)
     {
         var t = _config.Train;
-        using var scope = NewDisposeScope();
-        OptimizerFactory.SetLearningRate(optimizer, LearningRate.At(t, step));
-        manual_seed(unchecked(t.Seed * 7919L + step));   // dropout masks depend on (seed, step) only
-        optimizer.zero_grad();
-        double lossSum = 0, auxSum = 0;
-        double? maxLogit = null;
-        bool anyAux = false;
-        for (int micro = 0; micro < t.GradAccum; micro++)
+        var tokensPerStep = (long)t.BatchSize * sequence * t.GradAccum;
+        var guard = new DivergenceGuard(t.DivergenceNats, state.MinLoss);
+        var (wall, wallBefore) = (Stopwatch.StartNew(), state.WallSeconds);
+        while (state.Step < t.Steps && state.Diverged == null)
         {
-            var (cpuInput, cpuTarget) = data.Train.Sample(t.Seed, step, micro, t.BatchSize);
-            var input = cpuInput.to(device);
-            var target = cpuTarget.to(device);
-            var record = micro == 0 && (step % t.LogEvery == 0 || step == 1);
-            var output = model.Forward(input, recordAttentionLogits: record);
-            if (record) maxLogit = output.MaxAttentionLogit;
-            var logits = output.Logits.reshape(-1, output.Logits.shape[^1]);
-            var flatTarget = target.reshape(-1);
-            var ce = nn.functional.cross_entropy(logits, flatTarget, ignore_index: -100);
-            var loss = ce;
-            if (t.ZLoss > 0)
+            if (cancel.IsCancellationRequested)
             {
-                var scored = flatTarget.ne(-100);
-                var logZ = logits.logsumexp(-1);
-                loss = loss + t.ZLoss * (logZ.pow(2) * scored).sum() / scored.sum().clamp_min(1);
+                foreach (var c in callbacks) c.OnInterrupt(state);
+                return state;
             }
-            if (output.AuxLoss is { } aux)
+            var stepWatch = Stopwatch.StartNew();
+            var result = trainStep.Run(state.Step + 1);
+            var diverged = guard.Check(result.Loss);
+            state = state with
             {
-                loss = loss + aux;
-                auxSum += aux.item<float>();
-                anyAux = true;
-            }
-            (loss / t.GradAccum).backward();
-            lossSum += ce.item<float>();
+                Step = state.Step + 1, Tokens = state.Tokens + tokensPerStep, WallSeconds = wallBefore + wall.Elapsed.TotalSeconds,
+                MinLoss = guard.MinLoss, Diverged = diverged,
+            };
+            var row = new MetricsRow
+            {
+                Step = state.Step, Tokens = state.Tokens, Lr = LearningRate.At(t, state.Step), TrainLoss = result.Loss, GradNorm = result.GradNorm,
+                MaxAttnLogit = result.MaxAttentionLogit, MoeAuxLoss = result.AuxLoss, ExpertLoadMin = result.ExpertLoadMin, ExpertLoadMax = result.ExpertLoadMax,
+                TokensPerSecond = tokensPerStep / stepWatch.Elapsed.TotalSeconds, WallSeconds = state.WallSeconds,
+            };
+            foreach (var c in callbacks) row = c.OnStep(row, state);
         }
-        var norm = nn.utils.clip_grad_norm_(model.parameters(), t.GradClip > 0 ? t.GradClip : double.PositiveInfinity);
-        optimizer.step();
-        model.UpdateRouterBiases();
-        return (lossSum / t.GradAccum, anyAux ? auxSum / t.GradAccum : null, maxLogit, norm);
-    }
-
-    static (double Min, double Max)? ExpertLoad(Decoder model)
-    {
-        var loads = model.Routers.Select(r => r.LastLoad).Where(l => l != null).ToList();
-        if (loads.Count == 0) return null;
-        var shares = loads.SelectMany(l => l!.Select(x => (double)x / Math.Max(1, l!.Sum()))).ToList();
-        return (shares.Min(), shares.Max());
+        return state;
     }
 
     void CheckMemory(int sequence)
@@ -183,15 +139,15 @@ public sealed class Trainer
                 key: "train.batch_size");
     }
 
-    RunSummary Summarise(List<MetricsRow> history, string? diverged, PreparedData data, Inspection inspection, Device device, double wallSeconds)
+    static RunSummary Summarise(List<MetricsRow> history, TrainerState state, PreparedData data, Inspection inspection, Device device)
     {
         var lastEval = history.LastOrDefault(r => r.ValLoss != null);
         var speeds = history.Select(r => r.TokensPerSecond).Where(double.IsFinite).Order().ToList();
         var logits = history.Where(r => r.MaxAttnLogit is double v && double.IsFinite(v)).Select(r => r.MaxAttnLogit!.Value).ToList();
         return new RunSummary
         {
-            Status = diverged == null ? RunStatus.Completed : RunStatus.Diverged,
-            DivergedReason = diverged,
+            Status = state.Diverged == null ? RunStatus.Completed : RunStatus.Diverged,
+            DivergedReason = state.Diverged,
             Steps = history.Count == 0 ? 0 : history[^1].Step,
             Tokens = history.Count == 0 ? 0 : history[^1].Tokens,
             FinalValLoss = lastEval?.ValLoss,
@@ -200,7 +156,7 @@ public sealed class Trainer
             BestValLoss = history.Where(r => r.ValLoss != null).Select(r => r.ValLoss).Min(),
             FinalTrainLoss = history.Count == 0 ? null : history[^1].TrainLoss,
             LossFloor = data.LossFloor,
-            WallSeconds = wallSeconds,
+            WallSeconds = state.WallSeconds,
             TokensPerSecond = speeds.Count == 0 ? 0 : speeds[speeds.Count / 2],
             MaxGradNorm = history.Select(r => r.GradNorm).Where(double.IsFinite).DefaultIfEmpty(0).Max(),
             MaxAttentionLogit = logits.Count == 0 ? null : logits.Max(),

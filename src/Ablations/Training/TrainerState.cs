@@ -1,6 +1,9 @@
 namespace Ablations.Training;
 
-/// <summary>What a checkpoint records besides the weights and the optimiser: where the run is.</summary>
+/// <summary>
+/// Where a run is, updated once per step by the loop and saved with every checkpoint from that one value, so a
+/// checkpoint written on Ctrl-C holds the same fields as a scheduled one.
+/// </summary>
 public sealed record TrainerState
 {
     /// <summary>Optimiser steps done; the data position too, since each step's batches depend only on (seed, step).</summary>
@@ -9,4 +12,6 @@ public sealed record TrainerState
     public double WallSeconds { get; init; }
     /// <summary>The divergence guard's running minimum of the training loss.</summary>
     public double MinLoss { get; init; } = double.PositiveInfinity;
+    /// <summary>Why the run diverged at this step; null while healthy.</summary>
+    public string? Diverged { get; init; }
 }

@@ -9,6 +9,20 @@ namespace Ablations.Tests.Benchmarks;
 public class BenchmarkPartsTests
 {
     [Fact]
+    public void Benchmark_step_is_the_trainers_step_with_clipping_z_loss_and_the_router_update()
+    {
+        Assert.True(TrainingBenchmark.Train.GradClip > 0);
+        Assert.True(TrainingBenchmark.Train.ZLoss > 0);
+        var config = TinyModels.Moe(TinyModels.Base(), balancing: MoeBalancing.AuxFree);
+        var model = new Decoder(config);
+        using var bench = new TrainingBenchmark("moe", "aux-free", config, model, 2, 16);
+        var bias = model.Routers.First().named_buffers().Single(b => b.name == "expert_bias").buffer;
+        Assert.Equal(0f, bias.abs().sum().item<float>());
+        bench.Step();
+        Assert.True(bias.abs().sum().item<float>() > 0, "the auxiliary-loss-free bias moves after a benchmark step, as after a training step");
+    }
+
+    [Fact]
     public void Interleaved_timing_runs_subjects_in_turn_and_drops_warmup_rounds()
     {
         var order = new List<int>();

@@ -64,11 +64,12 @@ public class MoeTests
         var config = TinyModels.Moe(TinyModels.Base(), balancing: MoeBalancing.AuxFree);
         using var model = new Decoder(config);
         using var tokens = TinyModels.RandomTokens(4, 16, config.VocabSize, seed: 8);
-        model.Forward(tokens).Logits.Dispose();
+        var output = model.Forward(tokens);
+        Assert.Equal(new long[] { 2, 4 }, output.ExpertLoad!.shape);     // two MoE layers, four experts, left on the device
         var router = model.Routers.First();
-        var load = router.LastLoad!;
+        var load = output.ExpertLoad[0].data<long>().ToArray();
         Assert.Equal(4 * 16 * 2, load.Sum());
-        model.UpdateRouterBiases();
+        model.AfterOptimizerStep(output.ExpertLoad);
         var bias = router.named_buffers().Single(b => b.name == "expert_bias").buffer.data<float>().ToArray();
         var mean = load.Average();
         for (int e = 0; e < load.Length; e++)

@@ -37,7 +37,7 @@ public class TensorLeakTests
             if (output.AuxLoss is { } aux) loss = loss + aux;
             loss.backward();
             optimizer.step();
-            model.UpdateRouterBiases();
+            model.AfterOptimizerStep(output.ExpertLoad);
         }
         Step();
         Step();

@@ -56,6 +56,11 @@ public class TrainerTests
         Assert.False(File.Exists(Path.Combine(cancelled, RunSummary.FileName)));
         new Trainer(config, cancelled).Run();
         Assert.Equal(Losses(straight), Losses(cancelled));
+        // The checkpoint written on cancel carries the whole state: the tokens column and the summary continue.
+        var tokens = MetricsFile.Read(Path.Combine(cancelled, "metrics.csv")).Select(r => r.Tokens).ToList();
+        Assert.Equal(MetricsFile.Read(Path.Combine(straight, "metrics.csv")).Select(r => r.Tokens), tokens);
+        Assert.Equal(Enumerable.Range(1, 10).Select(s => s * (long)config.Train.BatchSize * config.Train.Context), tokens);
+        Assert.Equal(RunSummary.Read(straight)!.Tokens, RunSummary.Read(cancelled)!.Tokens);
     }
 
     [Fact]

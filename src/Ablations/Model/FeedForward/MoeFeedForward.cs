@@ -30,7 +30,8 @@ public sealed class MoeFeedForward : FeedForwardModule
         using var scope = NewDisposeScope();
         var shape = x.shape;
         var flat = x.reshape(-1, shape[^1]);                                             // [tokens, d_model]
-        var (chosen, weights, aux) = router.Route(flat);
+        var (chosen, weights, aux, load) = router.Route(flat);
+        context.AddExpertLoad(load.MoveToOuterDisposeScope());
         var y = experts.Forward(flat, chosen, weights);
         if (shared_experts != null) y = y + shared_experts.Forward(flat, context);
         if (aux is not null) context.AddAuxLoss(aux.MoveToOuterDisposeScope());

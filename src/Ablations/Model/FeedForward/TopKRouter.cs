@@ -26,11 +26,11 @@ public sealed class TopKRouter : nn.Module
         RegisterComponents();
     }
 
-    /// <summary>Tokens routed to each expert in the last forward pass (top_k assignments per token).</summary>
-    public long[]? LastLoad { get; private set; }
-
-    /// <summary>x: [tokens, d_model]. Returns chosen experts [tokens, k] and their weights [tokens, k].</summary>
-    public (Tensor Experts, Tensor Weights, Tensor? AuxLoss) Route(Tensor x)
+    /// <summary>
+    /// x: [tokens, d_model]. Returns chosen experts [tokens, k], their weights [tokens, k], the balance loss (when
+    /// training with aux_loss) and the load, tokens routed to each expert [experts] (top_k assignments per token).
+    /// </summary>
+    public (Tensor Experts, Tensor Weights, Tensor? AuxLoss, Tensor Load) Route(Tensor x)
     {
         using var scope = NewDisposeScope();
         var logits = gate.call(x);                                                     // [tokens, experts]
@@ -43,7 +43,6 @@ public sealed class TopKRouter : nn.Module
 
         var flat = experts.flatten();
         var load = zeros(_config.NExperts, ScalarType.Int64, x.device).scatter_add_(0, flat, ones_like(flat));
-        LastLoad = load.cpu().data<long>().ToArray();
 
         Tensor? aux = null;
         if (_config.Balancing == MoeBalancing.AuxLoss && _config.AuxLossCoef > 0 && training)
@@ -52,18 +51,20 @@ public sealed class TopKRouter : nn.Module
             var probs = _config.Scoring == RouterScoring.Softmax ? scores : scores / scores.sum(-1, keepdim: true);
             aux = (fraction * probs.mean(new long[] { 0 })).sum() * (_config.NExperts * _config.AuxLossCoef);
         }
-        return (experts.MoveToOuterDisposeScope(), weights.MoveToOuterDisposeScope(), aux?.MoveToOuterDisposeScope());
+        return (experts.MoveToOuterDisposeScope(), weights.MoveToOuterDisposeScope(), aux?.MoveToOuterDisposeScope(), load.MoveToOuterDisposeScope());
     }
 
-    /// <summary>DeepSeek-V3's update after an optimiser step: bias_e += rate * sign(mean load - load_e).</summary>
-    public void UpdateBias()
+    /// <summary>
+    /// DeepSeek-V3's update after an optimiser step, from the step's load [experts]: bias_e += rate * sign(mean load
+    /// - load_e), on the device (no copy to the host).
+    /// </summary>
+    public void UpdateBias(Tensor load)
     {
-        if (_config.Balancing != MoeBalancing.AuxFree || LastLoad == null) return;
-        var mean = LastLoad.Average();
-        var step = LastLoad.Select(l => (float)(_config.BiasUpdateRate * Math.Sign(mean - l))).ToArray();
+        if (_config.Balancing != MoeBalancing.AuxFree) return;
+        using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        using var delta = tensor(step, device: expert_bias.device);
-        expert_bias.add_(delta);
+        var counts = load.to(ScalarType.Float64);
+        expert_bias.add_((counts.mean() - counts).sign().mul_(_config.BiasUpdateRate).to(expert_bias.dtype));
     }
 
     public static long ParameterCount(long dModel, MoeConfig config) => dModel * config.NExperts;
