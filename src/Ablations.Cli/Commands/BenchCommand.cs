@@ -1,3 +1,4 @@
+using Ablations.Common;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
@@ -29,7 +30,7 @@ public static class BenchCommand
             Console.WriteLine($"| configuration | parameters | batch x context | step (median) | tokens/s | peak memory | MFU (of {gflops:F1} GFLOP/s) |");
             Console.WriteLine("|---|---|---|---|---|---|---|");
             foreach (var b in results)
-                Console.WriteLine(string.Create(inv, $"| {b.Name} | {Reporting.Units.Count(b.Parameters)} | {b.BatchSize} x {b.Context} | {b.MedianStepMs:F1} ms | {b.TokensPerSecond:F0} | {b.PeakMemoryMb:F0} MB | {b.Mfu:P1} |"));
+                Console.WriteLine(string.Create(inv, $"| {b.Name} | {Units.Count(b.Parameters)} | {b.BatchSize} x {b.Context} | {b.MedianStepMs:F1} ms | {b.TokensPerSecond:F0} | {b.PeakMemoryMb:F0} MB | {b.Mfu:P1} |"));
             Console.WriteLine();
             Console.WriteLine("| target | measured | bound | met |");
             Console.WriteLine("|---|---|---|---|");

@@ -1,3 +1,4 @@
+using Ablations.Common;
 using System.CommandLine;
 using Ablations.Config;
 using Ablations.Data;

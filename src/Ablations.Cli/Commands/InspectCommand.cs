@@ -1,3 +1,4 @@
+using Ablations.Common;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;

@@ -1,3 +1,4 @@
+using Ablations.Common;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -106,7 +107,7 @@ public static class TokenCache
     public static void Remember(string fingerprint, CorpusInfo info)
     {
         Directory.CreateDirectory(Path.Combine(Root, "index"));
-        Training.AtomicFile.WriteAllText(Path.Combine(Root, "index", fingerprint), info.Key);
+        AtomicFile.WriteAllText(Path.Combine(Root, "index", fingerprint), info.Key);
     }
 
     static string Key(IReadOnlyList<Document> documents, Func<Document, bool> isValidation, ITokenizer tokenizer)

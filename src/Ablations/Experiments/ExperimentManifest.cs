@@ -1,3 +1,4 @@
+using Ablations.Common;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -37,7 +38,7 @@ public sealed record ExperimentManifest
         return System.IO.File.Exists(path) ? JsonSerializer.Deserialize<ExperimentManifest>(System.IO.File.ReadAllText(path), Json) : null;
     }
 
-    public void Write(string folder) => Training.AtomicFile.WriteAllText(Path.Combine(folder, FileName), JsonSerializer.Serialize(this, Json));
+    public void Write(string folder) => AtomicFile.WriteAllText(Path.Combine(folder, FileName), JsonSerializer.Serialize(this, Json));
 
     public static ExperimentManifest From(ExperimentSpec spec, string? scale, IReadOnlyList<RunSpec> runs) => new()
     {

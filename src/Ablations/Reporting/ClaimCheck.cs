@@ -1,3 +1,4 @@
+using Ablations.Common;
 using System.Globalization;
 using Ablations.Analysis;
 using Ablations.Experiments;

@@ -1,3 +1,4 @@
+using Ablations.Common;
 using System.Text;
 using Ablations.Experiments;
 

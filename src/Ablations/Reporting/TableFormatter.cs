@@ -1,3 +1,4 @@
+using Ablations.Common;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;

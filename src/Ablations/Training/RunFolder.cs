@@ -1,3 +1,4 @@
+using Ablations.Common;
 using Ablations.Config;
 
 namespace Ablations.Training;

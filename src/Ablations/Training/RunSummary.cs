@@ -1,3 +1,4 @@
+using Ablations.Common;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 

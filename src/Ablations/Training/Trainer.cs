@@ -1,9 +1,9 @@
+using Ablations.Common;
 using System.Diagnostics;
 using Ablations.Analysis;
 using Ablations.Config;
 using Ablations.Data;
 using Ablations.Model;
-using Ablations.Reporting;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,4 +1,4 @@
-namespace Ablations.Training;
+namespace Ablations.Common;
 
 /// <summary>Files written under a temporary name and renamed into place, so a killed process never leaves half a file.</summary>
 public static class AtomicFile

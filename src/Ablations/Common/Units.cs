@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Ablations.Reporting;
+namespace Ablations.Common;
 
 /// <summary>Human-readable counts (671.03B), bytes (1.50 GiB) and FLOPs (74.1 GFLOP), invariant culture.</summary>
 public static class Units
