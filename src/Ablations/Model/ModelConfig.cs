@@ -24,6 +24,8 @@ public sealed record ModelConfig : IValidatable
     public EmbeddingScale EmbeddingScale { get; init; } = EmbeddingScale.None;
     public double InitStd { get; init; } = 0.02;
     public double Dropout { get; init; }
+    /// <summary>Gemma 2's soft-cap on the output logits: cap * tanh(logits / cap) (30 in Gemma 2); absent = none.</summary>
+    public double? FinalLogitSoftcap { get; init; }
 
     public IEnumerable<ConfigError> Validate()
     {
@@ -34,6 +36,8 @@ public sealed record ModelConfig : IValidatable
         if (!(InitStd > 0) || double.IsInfinity(InitStd)) yield return new("init_std", $"must be a positive number, got {InitStd}");
         if (!(Dropout >= 0 && Dropout < 1)) yield return new("dropout", $"must be in [0, 1), got {Dropout}");
 
+        if (FinalLogitSoftcap is double cap && !(cap > 0 && double.IsFinite(cap)))
+            yield return new("final_logit_softcap", $"must be a positive number (e.g. 30), got {cap}");
         foreach (var e in Nested("attention", Attention.Validate().Concat(Attention.ValidateIn(this)))) yield return e;
         foreach (var e in Nested("positions", Positions.Validate())) yield return e;
         foreach (var e in Positions.ValidateIn(this)) yield return e;
