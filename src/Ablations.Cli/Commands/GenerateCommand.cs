@@ -18,7 +18,8 @@ public static class GenerateCommand
         var temperature = new Option<double>("--temperature") { Description = "0 = greedy", DefaultValueFactory = _ => 0.8 };
         var topK = new Option<int>("--top-k") { Description = "sample among the k likeliest tokens; 0 = all", DefaultValueFactory = _ => 40 };
         var seed = new Option<int>("--seed") { Description = "sampling seed", DefaultValueFactory = _ => 0 };
-        var command = new Command("generate", "generate text from a trained run") { checkpoint, prompt, maxTokens, temperature, topK, seed };
+        var granularity = GranularityOption.Create();
+        var command = new Command("generate", "generate text from a trained run") { checkpoint, prompt, maxTokens, temperature, topK, seed, granularity };
         command.SetAction(r => CliRunner.Guard(() =>
         {
             var folder = r.GetValue(checkpoint)!;
@@ -28,8 +29,8 @@ public static class GenerateCommand
             if (Checkpoint.ReadState(run.Path) == null) throw new ConfigException("the run has no checkpoint yet", folder);
             if (r.GetValue(maxTokens) <= 0) throw new ConfigException("must be positive", key: "--max-tokens");
             var config = run.ReadConfig();
-            using var model = new Decoder(config.Model);
-            model.to(DeviceSelector.Select(config.Train.Device));
+            var subModel = GranularityOption.Resolve(config.Model, r.GetValue(granularity));
+            using var model = new Decoder(config.Model, device: DeviceSelector.Select(config.Train.Device));
             try { Checkpoint.Load(run.Path, model, optimizer: null); }
             catch (Exception e) when (e is not ConfigException)
             {
@@ -38,7 +39,7 @@ public static class GenerateCommand
             var text = config.Data.Source is DataSource.DotnetDocs or DataSource.Text;
             var tokenizer = text ? TokenizerFactory.Create(config.Data.Tokenizer) : null;
             var ids = tokenizer != null ? tokenizer.Encode(r.GetValue(prompt)!) : ParseIds(r.GetValue(prompt)!, config.Model.VocabSize);
-            var output = Sampler.Generate(model, ids, r.GetValue(maxTokens), r.GetValue(temperature), r.GetValue(topK), r.GetValue(seed)).ToList();
+            var output = Sampler.Generate(model, ids, r.GetValue(maxTokens), r.GetValue(temperature), r.GetValue(topK), r.GetValue(seed), subModel).ToList();
             Console.WriteLine(tokenizer != null ? r.GetValue(prompt) + tokenizer.Decode(output) : string.Join(' ', ids.Concat(output)));
             return CliRunner.Ok;
         }));

@@ -19,14 +19,17 @@ public static class InspectCommand
         var dtype = new Option<string>("--dtype") { Description = "cache element type: fp32 | bf16 | fp16 | fp8", DefaultValueFactory = _ => "bf16" };
         var json = new Option<bool>("--json") { Description = "print JSON instead of a table" };
         var set = new Option<string[]>("--set") { Description = "override a key, e.g. --set model.attention.n_kv_heads=2", AllowMultipleArgumentsPerToken = false };
+        var granularity = GranularityOption.Create();
         var command = new Command("inspect", "count parameters (total and active), KV cache and FLOPs per token without building weights")
         {
-            file, context, dtype, json, set,
+            file, context, dtype, json, set, granularity,
         };
         command.SetAction(r => CliRunner.Guard(() =>
         {
             var path = r.GetValue(file)!;
             var config = RunConfig.Load(path, r.GetValue(set) ?? Array.Empty<string>());
+            if (GranularityOption.Resolve(config.Model, r.GetValue(granularity)) is int g)
+                config = config with { Model = config.Model with { FeedForward = config.Model.FeedForward.AtGranularity(g, config.Model.DModel) } };
             var inspection = Inspector.Inspect(config.Model, r.GetValue(context), r.GetValue(dtype)!);
             Console.Write(r.GetValue(json) ? ToJson(path, config, inspection) : ToText(path, config, inspection));
             return CliRunner.Ok;

@@ -45,8 +45,10 @@ public sealed class ReferenceGpt : nn.Module<Tensor, Tensor>, Model.ILanguageMod
         return nn.functional.linear(x, wte.weight!).MoveToOuterDisposeScope();
     }
 
-    public Model.DecoderOutput Forward(Tensor tokens, Model.DecoderCache? cache = null, bool recordAttentionLogits = false) =>
+    public Model.DecoderOutput Forward(Tensor tokens, Model.DecoderCache? cache = null, bool recordAttentionLogits = false, int? granularity = null) =>
         new(forward(tokens), null, double.NegativeInfinity);
+
+    public int Granularities => 1;
 
     public void AfterOptimizerStep(Tensor? expertLoad) { }
 

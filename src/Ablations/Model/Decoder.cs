@@ -45,6 +45,9 @@ public sealed class Decoder : nn.Module<Tensor, Tensor>, ILanguageModel
     }
 
     public ModelConfig Config { get; }
+
+    /// <summary>Nested sub-models the feed-forward blocks hold (MatFormer), all trained together; 1 otherwise.</summary>
+    public int Granularities => Config.FeedForward.GranularityCount;
     public LayerPlan Plan { get; }
     public IReadOnlyList<DecoderBlock> Layers => layers.ToList();
 
@@ -54,14 +57,16 @@ public sealed class Decoder : nn.Module<Tensor, Tensor>, ILanguageModel
     /// tokens: [batch, time]. With a cache, the tokens continue the sequence the cache holds (incremental
     /// decoding); without one, they start at position 0 (training, evaluation).
     /// </summary>
-    public DecoderOutput Forward(Tensor tokens, DecoderCache? cache = null, bool recordAttentionLogits = false)
+    public DecoderOutput Forward(Tensor tokens, DecoderCache? cache = null, bool recordAttentionLogits = false, int? granularity = null)
     {
+        if (granularity is int g && (g < 0 || g >= Granularities))
+            throw new ArgumentOutOfRangeException(nameof(granularity), $"granularity {g}, but the model has {Granularities}");
         var start = cache?.Position ?? 0;
         var t = tokens.shape[1];
         if (start + t > Config.ContextLength && Config.Positions is not NoPositionConfig)
             throw new ArgumentException($"{start + t} positions exceed the model's context_length {Config.ContextLength}");
         using var scope = NewDisposeScope();
-        var context = new ForwardContext(start, cache, recordAttentionLogits);
+        var context = new ForwardContext(start, cache, recordAttentionLogits, granularity);
         var x = embed_tokens.call(tokens);                                              // [batch, time, d_model]
         if (_embeddingScale != 1.0) x = x * _embeddingScale;
         if (embed_positions != null) x = x + embed_positions.call(arange(start, start + t, device: tokens.device));

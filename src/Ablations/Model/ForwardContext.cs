@@ -9,8 +9,9 @@ namespace Ablations.Model;
 /// </summary>
 public sealed class ForwardContext
 {
-    public ForwardContext(long start, DecoderCache? cache, bool recordAttentionLogits = false)
+    public ForwardContext(long start, DecoderCache? cache, bool recordAttentionLogits = false, int? granularity = null)
     {
+        Granularity = granularity;
         Start = start;
         Cache = cache;
         RecordAttentionLogits = recordAttentionLogits;
@@ -25,6 +26,9 @@ public sealed class ForwardContext
     public void ReportAttentionLogit(double value) => MaxAttentionLogit = Math.Max(MaxAttentionLogit, value);
 
     public long Start { get; }
+
+    /// <summary>Which nested sub-model nested feed-forward blocks run (MatFormer); null = the full model.</summary>
+    public int? Granularity { get; }
     public DecoderCache? Cache { get; }
 
     /// <summary>The cache of layer <paramref name="index"/>, or null when not decoding incrementally.</summary>

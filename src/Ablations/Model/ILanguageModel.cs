@@ -11,7 +11,11 @@ namespace Ablations.Model;
 public interface ILanguageModel
 {
     /// <summary>tokens: [batch, time] from position 0.</summary>
-    DecoderOutput Forward(Tensor tokens, DecoderCache? cache = null, bool recordAttentionLogits = false);
+    /// <param name="granularity">Which nested sub-model to run (MatFormer), 0 .. Granularities-1; null = the full model.</param>
+    DecoderOutput Forward(Tensor tokens, DecoderCache? cache = null, bool recordAttentionLogits = false, int? granularity = null);
+
+    /// <summary>Nested sub-models trained together (MatFormer); 1 for every other model.</summary>
+    int Granularities { get; }
 
     IEnumerable<Parameter> parameters(bool recurse = true);
 

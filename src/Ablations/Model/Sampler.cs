@@ -9,7 +9,8 @@ public static class Sampler
     /// Yields up to <paramref name="maxTokens"/> new tokens after <paramref name="prompt"/>, stopping early at the
     /// model's context length. Temperature 0 is greedy; top_k 0 samples from the whole vocabulary.
     /// </summary>
-    public static IEnumerable<int> Generate(Decoder model, IReadOnlyList<int> prompt, int maxTokens, double temperature, int topK, int seed)
+    /// <param name="granularity">A MatFormer model's nested sub-model to run; null = the full model.</param>
+    public static IEnumerable<int> Generate(Decoder model, IReadOnlyList<int> prompt, int maxTokens, double temperature, int topK, int seed, int? granularity = null)
     {
         if (prompt.Count == 0) throw new ArgumentException("the prompt is empty");
         var context = model.Config.ContextLength;
@@ -22,7 +23,7 @@ public static class Sampler
         long next;
         using (var scope = NewDisposeScope())
         {
-            var logits = model.Forward(tensor(start, new long[] { 1, start.Length }).to(device), cache).Logits;
+            var logits = model.Forward(tensor(start, new long[] { 1, start.Length }).to(device), cache, granularity: granularity).Logits;
             next = Pick(logits[0, -1], temperature, topK, generator);
         }
         for (int produced = 0; produced < maxTokens && start.Length + produced < context; produced++)
@@ -30,7 +31,7 @@ public static class Sampler
             yield return (int)next;
             if (produced == maxTokens - 1 || cache.Position >= context) yield break;
             using var scope = NewDisposeScope();
-            var logits = model.Forward(tensor(new[] { next }, new long[] { 1, 1 }).to(device), cache).Logits;
+            var logits = model.Forward(tensor(new[] { next }, new long[] { 1, 1 }).to(device), cache, granularity: granularity).Logits;
             next = Pick(logits[0, -1], temperature, topK, generator);
         }
     }

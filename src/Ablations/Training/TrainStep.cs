@@ -9,7 +9,9 @@ namespace Ablations.Training;
 /// <summary>
 /// One optimiser step, the same for training and for `ablate bench`: learning rate from the schedule, grad_accum
 /// micro-batches of forward, cross-entropy (+ z-loss, + the MoE balance loss) and backward, gradient clipping,
-/// AdamW, and the routers' balance update from the step's expert load.
+/// AdamW, and the routers' balance update from the step's expert load. A model with nested sub-models (MatFormer)
+/// trains all of them at once: each micro-batch's loss is the average of every granularity's, and the loss
+/// reported is the full model's.
 /// </summary>
 public sealed class TrainStep
 {
@@ -38,33 +40,41 @@ public sealed class TrainStep
         double? maxLogit = null;
         bool anyAux = false;
         Tensor? load = null;
+        var granularities = _model.Granularities;
         for (int micro = 0; micro < t.GradAccum; micro++)
         {
             var (input, target) = _batch(step, micro);
-            var record = micro == 0 && (step % t.LogEvery == 0 || step == 1);
-            var output = _model.Forward(input, recordAttentionLogits: record);
-            if (record) maxLogit = output.MaxAttentionLogit;
-            var logits = output.Logits.reshape(-1, output.Logits.shape[^1]);
             var flatTarget = target.reshape(-1);
-            var ce = nn.functional.cross_entropy(logits, flatTarget, ignore_index: -100);
-            var loss = ce;
-            if (t.ZLoss > 0)
+            Tensor? total = null;
+            for (int g = 0; g < granularities; g++)
             {
-                var scored = flatTarget.ne(-100);
-                var logZ = logits.logsumexp(-1);
-                loss = loss + t.ZLoss * (logZ.pow(2) * scored).sum() / scored.sum().clamp_min(1);
+                var full = g == granularities - 1;
+                var record = full && micro == 0 && (step % t.LogEvery == 0 || step == 1);
+                var output = _model.Forward(input, recordAttentionLogits: record, granularity: granularities > 1 ? g : null);
+                if (record) maxLogit = output.MaxAttentionLogit;
+                var logits = output.Logits.reshape(-1, output.Logits.shape[^1]);
+                var ce = nn.functional.cross_entropy(logits, flatTarget, ignore_index: -100);
+                var loss = ce;
+                if (t.ZLoss > 0)
+                {
+                    var scored = flatTarget.ne(-100);
+                    var logZ = logits.logsumexp(-1);
+                    loss = loss + t.ZLoss * (logZ.pow(2) * scored).sum() / scored.sum().clamp_min(1);
+                }
+                if (output.AuxLoss is { } aux)
+                {
+                    loss = loss + aux;
+                    if (full) auxSum += aux.item<float>();
+                    anyAux = true;
+                }
+                if (full && output.ExpertLoad is { } l) load = load is null ? l : load + l;
+                if (full) lossSum += ce.item<float>();
+                total = total is null ? loss : total + loss;
             }
-            if (output.AuxLoss is { } aux)
-            {
-                loss = loss + aux;
-                auxSum += aux.item<float>();
-                anyAux = true;
-            }
-            if (output.ExpertLoad is { } l) load = load is null ? l : load + l;
+            if (granularities > 1) total = total! / granularities;
             Probe?.Invoke();
-            (loss / t.GradAccum).backward();
+            (total! / t.GradAccum).backward();
             Probe?.Invoke();
-            lossSum += ce.item<float>();
         }
         var norm = nn.utils.clip_grad_norm_(_model.parameters(), t.GradClip > 0 ? t.GradClip : double.PositiveInfinity);
         _optimizer.step();

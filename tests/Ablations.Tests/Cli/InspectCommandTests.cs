@@ -52,6 +52,25 @@ public class InspectCommandTests
     }
 
     [Fact]
+    public void Granularity_counts_a_matformer_sub_model_and_is_refused_elsewhere()
+    {
+        var tiny = Repo.Path("experiments", "tiny.yaml");
+        string[] matformer = { "--set", "model.feed_forward.kind=matformer", "--set", "model.feed_forward.granularities=[0.5, 1.0]", "--json" };
+        var full = Repo.Ablate(new[] { "inspect", tiny }.Concat(matformer).ToArray());
+        var half = Repo.Ablate(new[] { "inspect", tiny }.Concat(matformer).Concat(new[] { "--granularity", "0.5" }).ToArray());
+        Assert.Equal(0, half.ExitCode);
+        long Total(string json) => System.Text.Json.JsonDocument.Parse(json).RootElement.GetProperty("parameters_total").GetInt64();
+        Assert.Equal(4 * 3 * 128 * 172, Total(full.Stdout) - Total(half.Stdout));   // 4 layers of 3 x d x (344 - 172)
+
+        var notNested = Repo.Ablate("inspect", tiny, "--granularity", "0.5");
+        Assert.Equal(2, notNested.ExitCode);
+        Assert.Contains("--granularity: applies to models with feed_forward.kind: matformer", notNested.Stderr);
+        var bad = Repo.Ablate(new[] { "inspect", tiny }.Concat(matformer).Concat(new[] { "--granularity", "0.3" }).ToArray());
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("allowed: 0.5, 1", bad.Stderr);
+    }
+
+    [Fact]
     public void Unknown_option_exits_2()
     {
         var r = Repo.Ablate("inspect", "--no-such-option");

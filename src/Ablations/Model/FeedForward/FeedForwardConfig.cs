@@ -27,6 +27,12 @@ public abstract record FeedForwardConfig : IValidatable
     /// <summary>A dense block of this kind with another hidden width (shared experts, routed experts' shape).</summary>
     public abstract FeedForwardModule BuildDense(long dModel, long hidden);
 
+    /// <summary>Nested sub-models this block holds (MatFormer); 1 for every other kind.</summary>
+    public virtual int GranularityCount => 1;
+
+    /// <summary>The block that granularity <paramref name="index"/>'s sub-model is (itself for kinds without nesting).</summary>
+    public virtual FeedForwardConfig AtGranularity(int index, long dModel) => this;
+
     /// <summary>One layer's parameters, by component.</summary>
     public virtual IReadOnlyList<ParameterTally> Parameters(ModelConfig model) =>
         new[] { new ParameterTally("dense feed-forward", (long)MatricesPerHidden * model.DModel * ResolvedHidden(model.DModel)) };
