@@ -49,7 +49,10 @@ public static class InspectCommand
             w.WriteLine($"  {row.Component + (row.IsEmbedding ? " *" : ""),-22}{Units.Count(row.Total),14}{Units.Count(row.Active),16}");
         w.WriteLine($"  {"all",-22}{Units.Count(i.TotalParameters),14}{Units.Count(i.ActiveParameters),16}");
         w.WriteLine($"  {"without embeddings *",-22}{Units.Count(i.TotalWithoutEmbeddings),14}{Units.Count(i.ActiveWithoutEmbeddings),16}");
-        w.WriteLine("  (* embeddings: token and position tables and an untied output head)");
+        w.WriteLine("  (* embeddings: token and position tables, per-layer embedding tables and an untied output head)");
+        if (i.PerLayerEmbeddingParameters > 0)
+            w.WriteLine($"  {"raw (all)",-22}{Units.Count(i.TotalParameters),14}\n  {"effective (w/o PLE)",-22}{Units.Count(i.EffectiveParameters),14}" +
+                        $"   (per-layer embedding tables: {Units.Count(i.PerLayerEmbeddingParameters)}, kept off the accelerator in Gemma 3n)");
         if (config.Reference is { } reference)
         {
             if (reference.ParametersTotal is double pt)
@@ -84,6 +87,8 @@ public static class InspectCommand
             parameters_active = i.ActiveParameters,
             parameters_total_without_embeddings = i.TotalWithoutEmbeddings,
             parameters_active_without_embeddings = i.ActiveWithoutEmbeddings,
+            parameters_per_layer_embeddings = i.PerLayerEmbeddingParameters,
+            parameters_effective = i.EffectiveParameters,
             published_total = config.Reference?.ParametersTotal,
             published_active = config.Reference?.ParametersActive,
             dtype = i.DType,

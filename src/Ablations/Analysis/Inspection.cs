@@ -9,6 +9,10 @@ public sealed record Inspection
     /// <summary>Without the token and position embeddings and the (untied) output head.</summary>
     public long TotalWithoutEmbeddings => Parameters.Where(r => !r.IsEmbedding).Sum(r => r.Total);
     public long ActiveWithoutEmbeddings => Parameters.Where(r => !r.IsEmbedding).Sum(r => r.Active);
+    /// <summary>Per-layer embedding tables (Gemma 3n's PLE): kept off the accelerator, so Google's "effective" count leaves them out.</summary>
+    public long PerLayerEmbeddingParameters => Parameters.Where(r => r.IsPerLayerEmbedding).Sum(r => r.Total);
+    /// <summary>All parameters but the per-layer embedding tables: Gemma 3n's "effective" count (the raw count is <see cref="TotalParameters"/>).</summary>
+    public long EffectiveParameters => TotalParameters - PerLayerEmbeddingParameters;
 
     public required int Layers { get; init; }
     public required int LocalLayers { get; init; }

@@ -49,11 +49,19 @@ public static class Inspector
             rows.Add(new("position embedding", positions * d, positions * d, true));
         rows.AddRange(layerRows.GroupBy(r => r.Component)
             .Select(g => new ParameterRow(g.Key, g.Sum(r => r.Total), g.Sum(r => r.Active), false)));
+        if (model.PerLayerEmbeddings is { } ple)
+        {
+            // The tables are looked up (no FLOPs); the gated branches are products like any layer's.
+            var table = ple.TableParameters(model);
+            rows.Add(new("per-layer embeddings", table, table, true, IsPerLayerEmbedding: true));
+            var branches = model.NLayers * ple.BranchParameters(model);
+            rows.Add(new("per-layer branches", branches, branches, false));
+        }
         if (!model.TieEmbeddings) rows.Add(new("output head", v * d, v * d, true));
 
         // Matrix products: 2 FLOPs per active weight a token multiplies by (the input embedding is a lookup;
         // a tied output head is still a product).
-        var lookups = rows.Where(r => r.Component is "token embedding" or "position embedding").Sum(r => r.Active);
+        var lookups = rows.Where(r => r.Component is "token embedding" or "position embedding" || r.IsPerLayerEmbedding).Sum(r => r.Active);
         var matmul = 2.0 * (rows.Sum(r => r.Active) - lookups + (model.TieEmbeddings ? v * d : 0));
 
         return new Inspection

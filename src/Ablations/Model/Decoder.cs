@@ -24,6 +24,7 @@ public sealed class Decoder : nn.Module<Tensor, Tensor>, ILanguageModel
     readonly ModuleList<DecoderBlock> layers;
     readonly nn.Module<Tensor, Tensor>? final_norm;
     readonly Linear? lm_head;
+    readonly PerLayerEmbeddings? per_layer_embeddings;
     readonly double _embeddingScale;
 
     /// <param name="seed">Seeds the initial weights through a private generator, so building a model is deterministic
@@ -37,6 +38,7 @@ public sealed class Decoder : nn.Module<Tensor, Tensor>, ILanguageModel
         if (config.Positions.TableRows(config) is > 0 and var rows) embed_positions = nn.Embedding(rows, config.DModel);
         layers = new ModuleList<DecoderBlock>(Plan.Layers.Select(l => DecoderBlock.Create(config, l, (device ?? CPU).type)).ToArray());
         if (DecoderBlock.NeedsFinalNorm(config.Norm.Placement)) final_norm = config.Norm.Build(config.DModel);
+        if (config.PerLayerEmbeddings is { } ple) per_layer_embeddings = new PerLayerEmbeddings(config, ple);
         if (!config.TieEmbeddings) lm_head = nn.Linear(config.DModel, config.VocabSize, hasBias: false);
         _embeddingScale = config.EmbeddingScale == EmbeddingScale.SqrtDModel ? Math.Sqrt(config.DModel) : 1.0;
         RegisterComponents();
@@ -71,7 +73,12 @@ public sealed class Decoder : nn.Module<Tensor, Tensor>, ILanguageModel
         if (_embeddingScale != 1.0) x = x * _embeddingScale;
         if (embed_positions != null) x = x + embed_positions.call(arange(start, start + t, device: tokens.device));
         if (Config.Dropout > 0 && training) x = nn.functional.dropout(x, Config.Dropout, training);
-        foreach (var layer in layers) x = layer.Forward(x, context);
+        var perLayer = per_layer_embeddings?.Inputs(tokens);                              // [batch, time, n_layers, dim]
+        for (int i = 0; i < layers.Count; i++)
+        {
+            x = layers[i].Forward(x, context);
+            if (perLayer is not null) x = per_layer_embeddings!.Apply(i, x, perLayer);
+        }
         if (final_norm != null) x = final_norm.call(x);
         var logits = lm_head != null ? lm_head.call(x) : nn.functional.linear(x, embed_tokens.weight!);  // [batch, time, vocab]
         if (Config.FinalLogitSoftcap is double cap) logits = (logits / cap).tanh_().mul_(cap);           // Gemma 2

@@ -24,6 +24,8 @@ public sealed record ModelConfig : IValidatable
     public EmbeddingScale EmbeddingScale { get; init; } = EmbeddingScale.None;
     public double InitStd { get; init; } = 0.02;
     public double Dropout { get; init; }
+    /// <summary>Gemma 3n's per-layer embeddings; absent = none.</summary>
+    public PerLayerEmbeddingsConfig? PerLayerEmbeddings { get; init; }
     /// <summary>Gemma 2's soft-cap on the output logits: cap * tanh(logits / cap) (30 in Gemma 2); absent = none.</summary>
     public double? FinalLogitSoftcap { get; init; }
 
@@ -43,6 +45,8 @@ public sealed record ModelConfig : IValidatable
         foreach (var e in Positions.ValidateIn(this)) yield return e;
         foreach (var e in Nested("norm", Norm.Validate())) yield return e;
         foreach (var e in Nested("feed_forward", FeedForward.Validate())) yield return e;
+        if (PerLayerEmbeddings != null)
+            foreach (var e in Nested("per_layer_embeddings", PerLayerEmbeddings.Validate())) yield return e;
         if (Moe != null)
         {
             foreach (var e in Nested("moe", Moe.Validate())) yield return e;

@@ -25,6 +25,7 @@ public class KvCacheTests
         // Gemma 2's caps, small enough to bend these scores: the math path (global), the capped band (local, whole
         // sequence) and the capped absorbed MLA decode must agree with each other.
         if (softcap) config = config with { Attention = config.Attention with { LogitSoftcap = 0.3 }, FinalLogitSoftcap = 0.5 };
+        if (softcap && !moe) config = config with { PerLayerEmbeddings = new PerLayerEmbeddingsConfig { Dim = 4 } };   // per-token inputs of every layer
         using var model = new Decoder(config);
         model.eval();
         using var tokens = TinyModels.RandomTokens(2, 13, config.VocabSize, seed: 3);

@@ -33,6 +33,11 @@ public class ParameterCountTests
         }
         yield return new object[] { "gqa qk_norm windowed", TinyModels.Windowed(TinyModels.Base() with { Attention = (GroupedAttentionConfig)TinyModels.Base().Attention with { QkNorm = true } }, 4) };
         yield return new object[] { "mla without query compression", TinyModels.Base(AttentionKind.Mla) with { Attention = (LatentAttentionConfig)TinyModels.Attention(AttentionKind.Mla) with { QLoraRank = 0 } } };
+        yield return new object[] { "per-layer embeddings, matformer, soft-caps", TinyModels.Base() with
+        {
+            PerLayerEmbeddings = new PerLayerEmbeddingsConfig { Dim = 8 }, FeedForward = new MatFormerConfig { Hidden = 40 },
+            FinalLogitSoftcap = 30, Attention = (GroupedAttentionConfig)TinyModels.Base().Attention with { LogitSoftcap = 50 },
+        } };
         yield return new object[] { "moe gelu experts", TinyModels.Moe(TinyModels.Base() with { FeedForward = new GeluMlpConfig { Hidden = 64 } }, shared: 2) };
     }
 
@@ -53,6 +58,17 @@ public class ParameterCountTests
         // SwiGLU 3*32*48 = 4608, two RMSNorm gains 64 -> 7744; three layers 23232; final norm 32; tied head 0.
         using var model = new Decoder(TinyModels.Base());
         Assert.Equal(1952 + 3 * 7744 + 32, model.ParameterCount());
+    }
+
+    [Fact]
+    public void Per_layer_embeddings_have_the_hand_computed_count()
+    {
+        // table 61 x (3 layers x 8); per layer a gate 32x8, a projection 8x32 and an RMSNorm gain of 32.
+        var config = TinyModels.Base() with { PerLayerEmbeddings = new PerLayerEmbeddingsConfig { Dim = 8 } };
+        using var model = new Decoder(config);
+        using var plain = new Decoder(TinyModels.Base());
+        Assert.Equal(61 * 24 + 3 * (256 + 256 + 32), model.ParameterCount() - plain.ParameterCount());
+        Assert.Equal(61 * 24, Inspector.Inspect(config, 16).PerLayerEmbeddingParameters);
     }
 
     [Fact]
