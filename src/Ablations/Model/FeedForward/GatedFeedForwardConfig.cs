@@ -20,9 +20,7 @@ public sealed record GatedFeedForwardConfig : FeedForwardConfig
 
     public override FeedForwardModule Build(ModelConfig model, LayerSpec layer) => BuildDense(model.DModel, ResolvedHidden(model.DModel));
 
-    public override Tensor Activate(Tensor? gate, Tensor up) => Kind == FeedForwardKind.Geglu
-        ? gate!.gelu(TorchSharp.Modules.GELU.Approximate.tanh) * up
-        : nn.functional.silu(gate!) * up;
+    public override Tensor Activate(Tensor? gate, Tensor up) => SwiGlu.Gate(gate!, Kind == FeedForwardKind.Geglu) * up;
 
     public override FeedForwardModule BuildDense(long dModel, long hidden) => new SwiGlu(dModel, hidden, geluGate: Kind == FeedForwardKind.Geglu);
 }

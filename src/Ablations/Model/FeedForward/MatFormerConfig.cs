@@ -34,9 +34,7 @@ public sealed record MatFormerConfig : FeedForwardConfig
 
     public override FeedForwardModule BuildDense(long dModel, long hidden) => new SwiGlu(dModel, hidden, geluGate: Gate == GateActivation.Gelu);
 
-    public override Tensor Activate(Tensor? gate, Tensor up) => Gate == GateActivation.Gelu
-        ? gate!.gelu(TorchSharp.Modules.GELU.Approximate.tanh) * up
-        : nn.functional.silu(gate!) * up;
+    public override Tensor Activate(Tensor? gate, Tensor up) => SwiGlu.Gate(gate!, Gate == GateActivation.Gelu) * up;
 
     /// <summary>The dense gated block a granularity's sub-model is, for counting it.</summary>
     public override FeedForwardConfig AtGranularity(int index, long dModel) => new GatedFeedForwardConfig

@@ -26,7 +26,9 @@ public sealed class SwiGlu : FeedForwardModule
     {
         using var scope = NewDisposeScope();
         var gate = gate_proj.call(x);
-        var activated = _gelu ? gate.gelu(TorchSharp.Modules.GELU.Approximate.tanh) : nn.functional.silu(gate);
-        return down_proj.call(activated * up_proj.call(x)).MoveToOuterDisposeScope();
+        return down_proj.call(Gate(gate, _gelu) * up_proj.call(x)).MoveToOuterDisposeScope();
     }
+
+    /// <summary>The gate's activation: tanh-approximated GELU (GeGLU) or SiLU (SwiGLU).</summary>
+    public static Tensor Gate(Tensor gate, bool gelu) => gelu ? gate.gelu(TorchSharp.Modules.GELU.Approximate.tanh) : nn.functional.silu(gate);
 }
