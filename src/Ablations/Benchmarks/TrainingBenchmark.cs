@@ -5,7 +5,6 @@ using Ablations.Model;
 using Ablations.Training;
 using TorchSharp;
 using static TorchSharp.torch;
-using Ablations.Model;
 
 namespace Ablations.Benchmarks;
 
