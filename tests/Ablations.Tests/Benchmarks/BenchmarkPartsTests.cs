@@ -91,8 +91,8 @@ public class NativeHeapTests
         if (!NativeHeap.Available) return;
         const long size = 64L << 20;
         // The count is process-wide: a background thread (the JIT's tiered recompilation, a finalizer) can allocate
-        // between two reads, which only ever adds. The smallest of a few measurements is the tensor's own.
-        long grew = long.MaxValue, freed = long.MaxValue;
+        // between two reads. One of a few measurements taken back to back must see exactly the tensor.
+        var attempts = new List<(long Grew, long Freed)>();
         for (int attempt = 0; attempt < 3; attempt++)
         {
             var before = NativeHeap.InUseBytes();
@@ -100,10 +100,10 @@ public class NativeHeapTests
             var held = NativeHeap.InUseBytes();
             t.Dispose();
             var after = NativeHeap.InUseBytes();
-            (grew, freed) = (Math.Min(grew, held - before), Math.Min(freed, held - after));
+            attempts.Add((held - before, held - after));
         }
-        Assert.InRange(grew, size, size + (4L << 20));
-        Assert.InRange(freed, size, size + (4L << 20));
+        static bool Tensor(long bytes) => bytes >= size && bytes <= size + (4L << 20);
+        Assert.True(attempts.Any(a => Tensor(a.Grew) && Tensor(a.Freed)), string.Join("; ", attempts));
     }
 }
 
