@@ -10,6 +10,8 @@ public static class CliRunner
     public const int Ok = 0;
     public const int Failure = 1;
     public const int BadInput = 2;
+    /// <summary>Another process holds the experiment or run folder.</summary>
+    public const int Busy = 3;
     public const int Interrupted = 130;
 
     public static int Run(RootCommand root, string[] args)
@@ -40,6 +42,17 @@ public static class CliRunner
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return BadInput;
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            // A folder that cannot be written (read-only results, another user's files): the message names the path.
+            Console.Error.WriteLine($"error: cannot write there: {e.Message}");
+            return BadInput;
+        }
+        catch (Common.FolderBusyException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return Busy;
         }
         catch (Exception e) when (Environment.GetEnvironmentVariable("ABLATE_DEBUG") != "1")
         {

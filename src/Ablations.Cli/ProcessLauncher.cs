@@ -3,7 +3,10 @@ using Ablations.Experiments;
 
 namespace Ablations.Cli;
 
-/// <summary>Starts `ablate train` (this same program) for one run, its output in the run's train.log.</summary>
+/// <summary>
+/// Starts `ablate train` (this same program) for one run, its output in the run's train.log; the trainer knows
+/// this process as its parent and stops, checkpointing, when it is gone.
+/// </summary>
 public sealed class ProcessLauncher : IRunLauncher
 {
     public Process Start(string configFile, string runFolder, int threads, string logFile)
@@ -16,18 +19,16 @@ public sealed class ProcessLauncher : IRunLauncher
             UseShellExecute = false,
         };
         if (Path.GetFileNameWithoutExtension(start.FileName) == "dotnet") start.ArgumentList.Add(entry);
-        foreach (var a in new[] { "train", configFile, "--out", runFolder, "--threads", threads.ToString() }) start.ArgumentList.Add(a);
+        foreach (var a in new[] { "train", configFile, "--out", runFolder, "--threads", threads.ToString(), "--log", logFile }) start.ArgumentList.Add(a);
+        start.Environment[ParentWatch.Variable] = Environment.ProcessId.ToString();
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start ablate train");
-        var log = new StreamWriter(logFile, append: true) { AutoFlush = true };
+        // The trainer writes its own output to the log (--log); what still arrives on its pipes is what the runtime
+        // itself prints (a crash), appended line by line.
         var gate = new object();
-        var open = 2;   // stdout and stderr; the log closes when both have ended
         void Line(string? text)
         {
-            lock (gate)
-            {
-                if (text != null) log.WriteLine(text);
-                else if (--open == 0) log.Dispose();
-            }
+            if (text == null) return;
+            lock (gate) File.AppendAllText(logFile, text + Environment.NewLine);
         }
         process.OutputDataReceived += (_, e) => Line(e.Data);
         process.ErrorDataReceived += (_, e) => Line(e.Data);

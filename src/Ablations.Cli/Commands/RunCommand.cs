@@ -10,7 +10,7 @@ namespace Ablations.Cli.Commands;
 /// </summary>
 public static class RunCommand
 {
-    public const int Busy = 3;
+    public const int Busy = CliRunner.Busy;
 
     public static Command Create()
     {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Ablations.Config;
 using Ablations.Training;
 
@@ -14,25 +15,43 @@ public static class TrainCommand
         var outDir = new Option<string?>("--out") { Description = "run folder (default results/runs/<config name>)" };
         var force = new Option<bool>("--force") { Description = "discard a run folder written by a different configuration, or a finished run" };
         var threads = new Option<int?>("--threads") { Description = "CPU threads for libtorch (overrides train.threads without changing the run's configuration)" };
-        var command = new Command("train", "train a model; an interrupted run resumes from its last checkpoint when run again") { file, set, outDir, force, threads };
-        command.SetAction(r => CliRunner.Guard(() =>
+        var log = new Option<string?>("--log") { Description = "append this command's output to a file instead of the console (ablate run --jobs uses it)" };
+        var command = new Command("train", "train a model; an interrupted run resumes from its last checkpoint when run again") { file, set, outDir, force, threads, log };
+        command.SetAction(r =>
         {
-            var path = r.GetValue(file)!;
-            var config = RunConfig.Load(path, r.GetValue(set) ?? Array.Empty<string>());
-            var folder = r.GetValue(outDir) ?? Path.Combine("results", "runs", Path.GetFileNameWithoutExtension(path));
-            var observer = new ConsoleObserver(config.Train.LogEvery);
-            using var cancel = new CancellationTokenSource();
-            ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
-            Console.CancelKeyPress += onCancel;
-            try
+            // Output to the run's own log (not through the parent's pipe), so a trainer whose parent died can still
+            // say what it does while it checkpoints.
+            if (r.GetValue(log) is { } logFile)
             {
-                var summary = observer.Wrap(() => new Trainer(config, folder, observer) { Threads = r.GetValue(threads) }.Run(r.GetValue(force), cancel.Token));
-                if (summary == null) return CliRunner.Interrupted;
-                Console.WriteLine($"run folder: {Path.GetFullPath(folder)}");
-                return CliRunner.Ok;
+                var writer = new StreamWriter(logFile, append: true) { AutoFlush = true };
+                Console.SetOut(writer);
+                Console.SetError(writer);
             }
-            finally { Console.CancelKeyPress -= onCancel; }
-        }));
+            return CliRunner.Guard(() => Train(r, file, set, outDir, force, threads));
+        });
         return command;
+    }
+
+    static int Train(ParseResult r, Argument<string> file, Option<string[]> set, Option<string?> outDir, Option<bool> force, Option<int?> threads)
+    {
+        var path = r.GetValue(file)!;
+        var config = RunConfig.Load(path, r.GetValue(set) ?? Array.Empty<string>());
+        var folder = r.GetValue(outDir) ?? Path.Combine("results", "runs", Path.GetFileNameWithoutExtension(path));
+        var observer = new ConsoleObserver(config.Train.LogEvery);
+        using var cancel = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
+        Console.CancelKeyPress += onCancel;
+        // SIGTERM (kill, a scheduler's time limit) and SIGHUP (a closed terminal) checkpoint like Ctrl-C.
+        using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; cancel.Cancel(); });
+        using var onHangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => { c.Cancel = true; cancel.Cancel(); });
+        ParentWatch.Start(cancel);
+        try
+        {
+            var summary = observer.Wrap(() => new Trainer(config, folder, observer) { Threads = r.GetValue(threads) }.Run(r.GetValue(force), cancel.Token));
+            if (summary == null) return CliRunner.Interrupted;
+            Console.WriteLine($"run folder: {Path.GetFullPath(folder)}");
+            return CliRunner.Ok;
+        }
+        finally { Console.CancelKeyPress -= onCancel; }
     }
 }

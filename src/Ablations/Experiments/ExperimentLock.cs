@@ -1,3 +1,5 @@
+using Ablations.Common;
+
 namespace Ablations.Experiments;
 
 /// <summary>Raised when another process holds an experiment's lock.</summary>
@@ -7,33 +9,21 @@ public sealed class ExperimentBusyException : Exception
 }
 
 /// <summary>
-/// An exclusive lock on an experiment folder (an OS file lock on .lock, released when the process ends, however
-/// it ends), so a second `ablate run` of the same experiment says so and leaves the first alone.
+/// An exclusive lock on an experiment folder, so a second `ablate run` of the same experiment says so and
+/// leaves the first alone. Each run folder has its own lock besides, held by the process that trains it.
 /// </summary>
-public sealed class ExperimentLock : IDisposable
+public static class ExperimentLock
 {
-    readonly FileStream _stream;
-
-    ExperimentLock(FileStream stream) => _stream = stream;
-
-    public static ExperimentLock Acquire(string folder)
+    public static FolderLock Acquire(string folder)
     {
-        Directory.CreateDirectory(folder);
-        var path = Path.Combine(folder, ".lock");
         try
         {
-            var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            // The locked file cannot be read by others, so the holder is named in a file beside it.
-            File.WriteAllText(path + ".owner", $"process {Environment.ProcessId}, since {DateTime.UtcNow:yyyy-MM-dd HH:mm:ss} UTC");
-            return new ExperimentLock(stream);
+            return FolderLock.Acquire(folder, TimeSpan.Zero,
+                holder => $"another `ablate run` is working on {folder} ({holder}); wait for it to finish or stop it");
         }
-        catch (IOException)
+        catch (FolderBusyException e)
         {
-            string holder;
-            try { holder = File.ReadAllText(path + ".owner").Trim(); } catch (IOException) { holder = "unknown"; }
-            throw new ExperimentBusyException($"another `ablate run` is working on {folder} ({holder}); wait for it to finish or stop it");
+            throw new ExperimentBusyException(e.Message);
         }
     }
-
-    public void Dispose() => _stream.Dispose();
 }

@@ -18,6 +18,37 @@ public sealed class RunFolder
     public bool IsComplete => File.Exists(System.IO.Path.Combine(Path, RunSummary.FileName));
 
     /// <summary>
+    /// Whether the folder holds a finished run of <paramref name="config"/>: read without writing anything, so a
+    /// finished run on a read-only filesystem is reported, not retrained.
+    /// </summary>
+    public bool IsCompleteFor(RunConfig config) =>
+        IsComplete && File.Exists(ConfigFile) && Identity(File.ReadAllText(ConfigFile)) == Identity(ConfigWriter.ToYaml(config with { Reference = null }));
+
+    /// <summary>
+    /// Takes the folder's lock for this process, waiting up to <paramref name="wait"/> for an earlier trainer of the same folder
+    /// (an interrupted one still saving its checkpoint) to let go; then removes what no live writer can own:
+    /// temporary files of atomic writes that never finished.
+    /// </summary>
+    public FolderLock Lock(TimeSpan wait, Action<string>? onWait = null)
+    {
+        FolderLock held;
+        try
+        {
+            held = FolderLock.Acquire(Path, wait,
+                holder => $"another trainer is writing the run folder {Path} ({holder}); stop it first or choose another --out",
+                holder => onWait?.Invoke($"waiting for the trainer that holds {Path} ({holder}) to stop"));
+        }
+        catch (UnauthorizedAccessException) { throw NotWritable(); }
+        catch (IOException e) when (e is not FileNotFoundException) { throw NotWritable(e.Message); }
+        foreach (var stale in Directory.GetFiles(Path, "*.tmp-*").Concat(Directory.GetFiles(Path, "*.tmp")))
+            File.Delete(stale);
+        return held;
+    }
+
+    ConfigException NotWritable(string? why = null) =>
+        new($"the run folder cannot be written{(why != null ? $" ({why})" : "")}; choose a writable --out or results folder", Path);
+
+    /// <summary>
     /// Claims the folder for <paramref name="config"/>: writes config.yaml when new; when the folder already
     /// holds a run of another configuration, refuses (or, with <paramref name="force"/>, clears it first).
     /// </summary>
@@ -38,7 +69,8 @@ public sealed class RunFolder
             }
             else if (force) Clear();
         }
-        AtomicFile.WriteAllText(ConfigFile, yaml);
+        try { AtomicFile.WriteAllText(ConfigFile, yaml); }
+        catch (UnauthorizedAccessException) { throw NotWritable(); }
     }
 
     /// <summary>

@@ -43,7 +43,9 @@ public sealed record RunSummary
     public static RunSummary? Read(string runFolder)
     {
         var path = Path.Combine(runFolder, FileName);
-        return File.Exists(path) ? JsonSerializer.Deserialize<RunSummary>(File.ReadAllText(path), Json) : null;
+        if (!File.Exists(path)) return null;
+        try { return JsonSerializer.Deserialize<RunSummary>(File.ReadAllText(path), Json) ?? throw new JsonException("empty"); }
+        catch (JsonException e) { throw new Config.ConfigException($"damaged run summary ({e.Message})", path); }
     }
 
     public void Write(string runFolder) =>

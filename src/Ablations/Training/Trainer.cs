@@ -29,6 +29,9 @@ public sealed class Trainer
     /// <summary>The working folder against which relative data paths are resolved.</summary>
     public string BaseDirectory { get; init; } = Directory.GetCurrentDirectory();
 
+    /// <summary>How long to wait for another trainer of the same run folder (one interrupted and still checkpointing) to let go.</summary>
+    public TimeSpan LockWait { get; init; } = TimeSpan.FromMinutes(1);
+
     /// <summary>CPU threads for this process, overriding train.threads (the experiment runner divides cores between jobs).</summary>
     public int? Threads { get; init; }
 
@@ -36,12 +39,10 @@ public sealed class Trainer
     public RunSummary? Run(bool force = false, CancellationToken cancel = default)
     {
         var t = _config.Train;
+        if (!force && _folder.IsCompleteFor(_config)) return AlreadyComplete();
+        using var held = _folder.Lock(LockWait, _observer.OnMessage);
         _folder.Claim(_config, force);
-        if (RunSummary.Read(_folder.Path) is { } done)
-        {
-            _observer.OnMessage($"{_folder.Path} is already complete ({SnakeCase.Of(done.Status.ToString())}); nothing to do");
-            return done;
-        }
+        if (_folder.IsComplete) return AlreadyComplete();   // finished by the trainer we waited for
         if ((Threads ?? t.Threads) is > 0 and var threads) set_num_threads(threads);
         var device = DeviceSelector.Select(t.Device);
         var sequence = _config.SequenceLength;
@@ -55,7 +56,7 @@ public sealed class Trainer
         manual_seed(t.Seed);
         using var model = new Decoder(_config.Model, t.Seed, device);
         using var optimizer = OptimizerFactory.Create(model, t);
-        var state = Checkpoint.ReadState(_folder.Path) is null ? new TrainerState() : Checkpoint.Load(_folder.Path, model, optimizer);
+        var state = Checkpoint.Load(_folder.Path, model, optimizer, _observer.OnMessage) ?? FreshStart();
         var inspection = Inspector.Inspect(_config.Model, sequence, "fp32");
         _observer.OnStart(state.Step, t.Steps,
             $"{data.Description}; {Units.Count(inspection.TotalParameters)} parameters ({Units.Count(inspection.ActiveParameters)} active) on {device.type}" +
@@ -126,6 +127,30 @@ public sealed class Trainer
             foreach (var c in callbacks) row = c.OnStep(row, state);
         }
         return state;
+    }
+
+    RunSummary AlreadyComplete()
+    {
+        var done = RunSummary.Read(_folder.Path)!;
+        _observer.OnMessage($"{_folder.Path} is already complete ({SnakeCase.Of(done.Status.ToString())}); nothing to do");
+        return done;
+    }
+
+    /// <summary>
+    /// No checkpoint: a run killed before its first one starts over (its few metrics rows go). Metrics beyond the
+    /// first scheduled checkpoint mean checkpoints were written and then removed: resuming is impossible, and
+    /// starting over silently would overwrite what was measured, so the run is refused.
+    /// </summary>
+    TrainerState FreshStart()
+    {
+        var rows = File.Exists(_folder.MetricsFile) ? MetricsFile.Read(_folder.MetricsFile) : new List<MetricsRow>();
+        var last = rows.Count == 0 ? 0 : rows.Max(r => r.Step);
+        var firstCheckpoint = _config.Train.CheckpointEvery > 0 ? _config.Train.CheckpointEvery : _config.Train.Steps;
+        if (last >= firstCheckpoint)
+            throw new ConfigException($"metrics.csv records {last} steps but the run folder has no checkpoint to resume from (checkpoint/ or its " +
+                                      "state.json was removed); resuming exactly is impossible: run again with --force to start over", _folder.MetricsFile);
+        if (last > 0) _observer.OnMessage($"no checkpoint yet (the run stopped after step {last}, before its first): starting over");
+        return new TrainerState();
     }
 
     void CheckMemory(int sequence)
