@@ -51,6 +51,48 @@ public class RunCommandTests
     }
 
     [Fact]
+    public void Killing_only_the_parent_of_a_jobs_run_stops_its_trainers_and_the_rerun_leaves_no_gaps()
+    {
+        var dir = TinyRuns.TempFolder("cli-orphans-");
+        var file = TinyExperiment.Write(dir, TinyExperiment.Yaml.Replace("smoke: { train.steps: 6 }",
+            "smoke: { train.steps: 2000, train.checkpoint_every: 50, train.eval_every: 1000, train.log_every: 100 }"));
+        var root = Path.Combine(dir, "r");
+        var experiment = Path.Combine(root, "tiny-exp.smoke");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Repo.Root };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "ablate.dll"), "run", file, "--scale", "smoke", "--results", root, "--jobs", "2", "--no-report" })
+            start.ArgumentList.Add(a);
+        var runs = new[] { Path.Combine(experiment, "pre", "seed-0"), Path.Combine(experiment, "pre", "seed-1") };
+        var trainers = new List<int>();
+        using (var parent = Process.Start(start)!)
+        {
+            int Rows(string run) => File.Exists(Path.Combine(run, "metrics.csv")) ? MetricsFile.Read(Path.Combine(run, "metrics.csv")).Count : 0;
+            var watch = Stopwatch.StartNew();
+            while (runs.Any(r => Rows(r) < 30) && !parent.HasExited && watch.Elapsed < TimeSpan.FromSeconds(120)) Thread.Sleep(50);
+            Assert.False(parent.HasExited, "the experiment ended before its parent could be killed");
+            trainers.AddRange(runs.Select(r => Common.FolderLock.HolderProcess(r) ?? -1));
+            Assert.DoesNotContain(-1, trainers);
+            Assert.DoesNotContain(parent.Id, trainers);
+            parent.Kill(entireProcessTree: false);   // only the parent: its trainers must notice and stop
+            parent.WaitForExit();
+        }
+        static bool Alive(int pid)
+        {
+            try { return File.ReadAllText($"/proc/{pid}/stat").Split(") ")[1][0] != 'Z'; }   // a zombie has exited
+            catch (IOException) { return false; }
+        }
+        var stopWatch = Stopwatch.StartNew();
+        while (trainers.Any(Alive) && stopWatch.Elapsed < TimeSpan.FromSeconds(5)) Thread.Sleep(100);   // an orphan would train for longer
+        Assert.False(trainers.Any(Alive), $"trainers {string.Join(", ", trainers.Where(Alive))} outlived their parent");
+        foreach (var run in runs)
+            Assert.Contains("saving a checkpoint and stopping", File.ReadAllText(Path.Combine(run, "train.log")));
+
+        var rerun = Repo.Ablate("run", file, "--scale", "smoke", "--results", root, "--jobs", "2", "--no-report");
+        Assert.True(rerun.ExitCode == 0, rerun.Stderr + rerun.Stdout);
+        foreach (var metrics in Directory.GetFiles(experiment, "metrics.csv", SearchOption.AllDirectories))
+            Assert.Equal(Enumerable.Range(1, 2000), MetricsFile.Read(metrics).Select(r => r.Step));
+    }
+
+    [Fact]
     public void Jobs_run_as_separate_processes_and_give_the_same_numbers()
     {
         var dir = TinyRuns.TempFolder("cli-jobs-");
