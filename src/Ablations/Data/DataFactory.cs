@@ -5,7 +5,8 @@ namespace Ablations.Data;
 /// <summary>Turns a data configuration into batches: builds or reads the token cache, or generates a synthetic task.</summary>
 public static class DataFactory
 {
-    public static PreparedData Prepare(DataConfig data, int sequenceLength, string baseDirectory)
+    /// <param name="warn">Told when a cached corpus had to be rebuilt, and why.</param>
+    public static PreparedData Prepare(DataConfig data, int sequenceLength, string baseDirectory, Action<string>? warn = null)
     {
         switch (data.Source)
         {
@@ -46,11 +47,11 @@ public static class DataFactory
                 };
             }
             default:
-                return PrepareText(data, sequenceLength, baseDirectory);
+                return PrepareText(data, sequenceLength, baseDirectory, warn);
         }
     }
 
-    static PreparedData PrepareText(DataConfig data, int sequenceLength, string baseDirectory)
+    static PreparedData PrepareText(DataConfig data, int sequenceLength, string baseDirectory, Action<string>? warn)
     {
         var tokenizer = TokenizerFactory.Create(data.Tokenizer);
         var dotnetDocs = data.Source == DataSource.DotnetDocs;
@@ -59,14 +60,14 @@ public static class DataFactory
         var fingerprint = TokenCache.Fingerprint(files, $"{name}|{tokenizer.Name}|{data.ValidationFraction:R}|{data.MaxBytes}");
         CorpusInfo info;
         string folder;
-        if (TokenCache.Find(fingerprint) is { } cached) (info, folder) = cached;
+        if (TokenCache.Find(fingerprint, warn) is { } cached) (info, folder) = cached;
         else
         {
             var documents = dotnetDocs ? DotnetDocsCorpus.Documents() : Paragraphs(TextFilesCorpus.Documents(data.Paths!, baseDirectory));
             var kept = Cap(documents, data.MaxBytes).ToList();
             if (kept.Count == 0 || kept.All(d => d.Text.Length == 0))
                 throw new DataException($"the {name} corpus is empty");
-            (info, folder) = TokenCache.GetOrCreate(name, kept, Split(kept, data.ValidationFraction), tokenizer);
+            (info, folder) = TokenCache.GetOrCreate(name, kept, Split(kept, data.ValidationFraction), tokenizer, warn);
             TokenCache.Remember(fingerprint, info);
         }
         if (info.ValidationTokens == 0 || info.TrainTokens == 0)

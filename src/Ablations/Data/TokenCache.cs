@@ -5,19 +5,24 @@ using System.Text.Json;
 
 namespace Ablations.Data;
 
-/// <summary>What a cached corpus holds, stored beside its token files.</summary>
+/// <summary>What a cached corpus holds, stored beside its token files, with the SHA-256 of each token file.</summary>
 public sealed record CorpusInfo(
     string Source, string Tokenizer, int VocabSize, int Documents, int ValidationDocuments,
-    long TrainTokens, long ValidationTokens, long TrainBytes, long ValidationBytes, string Key);
+    long TrainTokens, long ValidationTokens, long TrainBytes, long ValidationBytes, string Key,
+    string? TrainSha256 = null, string? ValidationSha256 = null);
 
 /// <summary>
 /// Tokenised corpora on disk, one folder per key (a hash of the documents' text, the split and the tokenizer),
 /// so a corpus is tokenised once and then memory-mapped. The folder is written under a temporary name and
-/// renamed, so a killed process never leaves half a cache entry. Location: $ABLATIONS_CACHE, else
-/// $XDG_CACHE_HOME/ablations, else ~/.cache/ablations.
+/// renamed, so a killed process never leaves half a cache entry. Every entry is verified against its metadata
+/// (token counts, file lengths, SHA-256 of each file) before it is used, once per process; an entry that does not
+/// match is removed and rebuilt, saying so. Location: $ABLATIONS_CACHE, else $XDG_CACHE_HOME/ablations, else
+/// ~/.cache/ablations.
 /// </summary>
 public static class TokenCache
 {
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> Verified = new();
+
     public static string Root
     {
         get
@@ -35,13 +40,12 @@ public static class TokenCache
     /// <paramref name="isValidation"/> decides each document's split.
     /// </summary>
     public static (CorpusInfo Info, string Folder) GetOrCreate(
-        string source, IReadOnlyList<Document> documents, Func<Document, bool> isValidation, ITokenizer tokenizer)
+        string source, IReadOnlyList<Document> documents, Func<Document, bool> isValidation, ITokenizer tokenizer, Action<string>? warn = null)
     {
         var key = Key(documents, isValidation, tokenizer);
         var folder = Path.Combine(Root, "tokens", key);
         var metaPath = Path.Combine(folder, "meta.json");
-        if (File.Exists(metaPath))
-            return (JsonSerializer.Deserialize<CorpusInfo>(File.ReadAllText(metaPath))!, folder);
+        if (Directory.Exists(folder) && Open(folder, warn) is { } cached) return (cached, folder);
 
         var train = new List<int>();
         var validation = new List<int>();
@@ -54,15 +58,15 @@ public static class TokenCache
             if (isValidation(d)) { validation.AddRange(ids); validationBytes += bytes; validationDocs++; }
             else { train.AddRange(ids); trainBytes += bytes; }
         }
-        var info = new CorpusInfo(source, tokenizer.Name, tokenizer.VocabSize, documents.Count, validationDocs,
-            train.Count, validation.Count, trainBytes, validationBytes, key);
-
         Directory.CreateDirectory(Path.Combine(Root, "tokens"));
         var temp = folder + $".tmp-{Environment.ProcessId}-{Guid.NewGuid():N}";
         Directory.CreateDirectory(temp);
         var width = Width(tokenizer.VocabSize);
         MappedTokenStore.Write(Path.Combine(temp, "train.bin"), train, width);
         MappedTokenStore.Write(Path.Combine(temp, "val.bin"), validation, width);
+        var info = new CorpusInfo(source, tokenizer.Name, tokenizer.VocabSize, documents.Count, validationDocs,
+            train.Count, validation.Count, trainBytes, validationBytes, key,
+            Sha256(Path.Combine(temp, "train.bin")), Sha256(Path.Combine(temp, "val.bin")));
         File.WriteAllText(Path.Combine(temp, "meta.json"), JsonSerializer.Serialize(info, new JsonSerializerOptions { WriteIndented = true }));
         try
         {
@@ -72,7 +76,57 @@ public static class TokenCache
         {
             Directory.Delete(temp, recursive: true);   // another process cached the same corpus first
         }
+        Verified[Stamp(folder)] = true;
         return (info, folder);
+    }
+
+    /// <summary>
+    /// The metadata of a cache entry when its files match it; otherwise null, after removing the entry and saying
+    /// why through <paramref name="warn"/> (the caller rebuilds it).
+    /// </summary>
+    static CorpusInfo? Open(string folder, Action<string>? warn)
+    {
+        var metaPath = Path.Combine(folder, "meta.json");
+        CorpusInfo? info;
+        try { info = File.Exists(metaPath) ? JsonSerializer.Deserialize<CorpusInfo>(File.ReadAllText(metaPath)) : null; }
+        catch (JsonException) { info = null; }
+        var problem = info is null ? $"{metaPath} is missing or unreadable" : Verified.ContainsKey(Stamp(folder)) ? null : Problem(folder, info);
+        if (problem is null)
+        {
+            Verified[Stamp(folder)] = true;
+            return info;
+        }
+        warn?.Invoke($"the token cache {folder} does not match its metadata ({problem}); rebuilding it");
+        Directory.Delete(folder, recursive: true);
+        return null;
+    }
+
+    /// <summary>A cache entry as it is on disk now (its files' lengths and write times): hashed once per process while unchanged.</summary>
+    static string Stamp(string folder) => folder + string.Concat(new[] { "meta.json", "train.bin", "val.bin" }.Select(f =>
+    {
+        var info = new FileInfo(Path.Combine(folder, f));
+        return info.Exists ? $"|{info.Length}:{info.LastWriteTimeUtc.Ticks}" : "|-";
+    }));
+
+    static string? Problem(string folder, CorpusInfo info)
+    {
+        var width = Width(info.VocabSize);
+        foreach (var (file, tokens, sha) in new[] { ("train.bin", info.TrainTokens, info.TrainSha256), ("val.bin", info.ValidationTokens, info.ValidationSha256) })
+        {
+            var path = Path.Combine(folder, file);
+            if (!File.Exists(path)) return $"{file} is missing";
+            var length = new FileInfo(path).Length;
+            if (length != tokens * width) return $"{file} has {length} bytes, the metadata says {tokens:N0} tokens of {width} bytes";
+            if (sha is null) return "it was written without content hashes";
+            if (Sha256(path) != sha) return $"{file} differs from what was written (SHA-256)";
+        }
+        return null;
+    }
+
+    static string Sha256(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexString(SHA256.HashData(stream)).ToLowerInvariant();
     }
 
     public static int Width(int vocabSize) => vocabSize <= 65536 ? 2 : 4;
@@ -94,14 +148,13 @@ public static class TokenCache
         return Convert.ToHexString(hash.GetHashAndReset())[..24].ToLowerInvariant();
     }
 
-    /// <summary>The cached corpus a fingerprint was recorded for, if it is still there.</summary>
-    public static (CorpusInfo Info, string Folder)? Find(string fingerprint)
+    /// <summary>The cached corpus a fingerprint was recorded for, if it is still there and verifies.</summary>
+    public static (CorpusInfo Info, string Folder)? Find(string fingerprint, Action<string>? warn = null)
     {
         var index = Path.Combine(Root, "index", fingerprint);
         if (!File.Exists(index)) return null;
         var folder = Path.Combine(Root, "tokens", File.ReadAllText(index).Trim());
-        var meta = Path.Combine(folder, "meta.json");
-        return File.Exists(meta) ? (JsonSerializer.Deserialize<CorpusInfo>(File.ReadAllText(meta))!, folder) : null;
+        return Directory.Exists(folder) && Open(folder, warn) is { } info ? (info, folder) : null;
     }
 
     public static void Remember(string fingerprint, CorpusInfo info)

@@ -48,7 +48,7 @@ public sealed class Trainer
         var sequence = _config.SequenceLength;
 
         CheckMemory(sequence);
-        using var data = DataFactory.Prepare(_config.Data, sequence, BaseDirectory);
+        using var data = DataFactory.Prepare(_config.Data, sequence, BaseDirectory, _observer.OnMessage);
         if (_config.Model.VocabSize < data.VocabSize)
             throw new ConfigException($"{_config.Model.VocabSize} is smaller than the data's vocabulary ({data.VocabSize}, {data.Description}); " +
                                       $"set model.vocab_size to at least {data.VocabSize}", key: "model.vocab_size");
