@@ -16,7 +16,7 @@ public static class ReportCommand
         var plot = new Command("plot", "loss curves, lr sensitivity, gradient norm, attention logits and KV cache (PNG and SVG)") { plotFolder, x, logX, logY };
         plot.SetAction(r => CliRunner.Guard(() =>
         {
-            var results = ExperimentResults.Load(Existing(r.GetValue(plotFolder)!));
+            var results = ExperimentResults.Load(Existing(r.GetValue(plotFolder)!), Warn);
             var outFolder = Path.Combine(results.Folder, "plots");
             var options = new FigureOptions { Axis = r.GetValue(x), LogX = r.GetValue(logX), LogY = r.GetValue(logY) };
             foreach (var name in FigureCatalog.Draw(FigureCatalog.Applicable(results), results, outFolder, options))
@@ -29,7 +29,7 @@ public static class ReportCommand
         var table = new Command("table", "one row per variant (and sweep point): parameters, KV cache, loss with uncertainty, stability") { tableFolder, format };
         table.SetAction(r => CliRunner.Guard(() =>
         {
-            var rows = ResultTable.Build(ExperimentResults.Load(Existing(r.GetValue(tableFolder)!)));
+            var rows = ResultTable.Build(ExperimentResults.Load(Existing(r.GetValue(tableFolder)!), Warn));
             Console.Write(TableFormatter.Format(rows, r.GetValue(format)));
             return CliRunner.Ok;
         }));
@@ -38,12 +38,15 @@ public static class ReportCommand
         var report = new Command("report", "write results/REPORT.md with every experiment's table and figures") { root };
         report.SetAction(r => CliRunner.Guard(() =>
         {
-            var path = ReportWriter.Write(r.GetValue(root)!, "ablate report");
+            var path = ReportWriter.Write(r.GetValue(root)!, "ablate report", Warn);
             Console.WriteLine(path);
             return CliRunner.Ok;
         }));
         return new[] { plot, table, report };
     }
+
+    /// <summary>A damaged run or experiment left out of a table, plot or report: one line on stderr naming the file.</summary>
+    public static void Warn(string message) => Console.Error.WriteLine($"warning: {message}");
 
     static string Existing(string folder) =>
         Directory.Exists(folder) ? folder : throw new ConfigException("folder not found", folder);
@@ -51,7 +54,7 @@ public static class ReportCommand
     /// <summary>After `ablate run`: table.md, table.csv and plots/ in the experiment folder, and the table on the console.</summary>
     public static void WriteExperimentOutputs(string folder)
     {
-        var results = ExperimentResults.Load(folder);
+        var results = ExperimentResults.Load(folder, Warn);
         var rows = ResultTable.Build(results);
         var markdown = TableFormatter.Format(rows, TableFormat.Md);
         File.WriteAllText(Path.Combine(folder, "table.md"), markdown);

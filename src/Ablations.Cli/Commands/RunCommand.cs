@@ -34,7 +34,7 @@ public static class RunCommand
                 if (code != CliRunner.Ok) return code;
             }
             if (r.GetValue(report))
-                Console.WriteLine($"report: {ReportWriter.Write(r.GetValue(results)!, "ablate " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)))}");
+                Console.WriteLine($"report: {ReportWriter.Write(r.GetValue(results)!, "ablate " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)), ReportCommand.Warn)}");
             return CliRunner.Ok;
         }));
         return command;

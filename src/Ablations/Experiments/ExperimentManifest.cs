@@ -35,7 +35,9 @@ public sealed record ExperimentManifest
     public static ExperimentManifest? Read(string folder)
     {
         var path = Path.Combine(folder, FileName);
-        return System.IO.File.Exists(path) ? JsonSerializer.Deserialize<ExperimentManifest>(System.IO.File.ReadAllText(path), Json) : null;
+        if (!System.IO.File.Exists(path)) return null;
+        try { return JsonSerializer.Deserialize<ExperimentManifest>(System.IO.File.ReadAllText(path), Json) ?? throw new JsonException("empty"); }
+        catch (JsonException e) { throw new Config.ConfigException($"damaged experiment manifest ({e.Message})", path); }
     }
 
     public void Write(string folder) => AtomicFile.WriteAllText(Path.Combine(folder, FileName), JsonSerializer.Serialize(this, Json));

@@ -12,27 +12,36 @@ public sealed class ExperimentResults
     public required ExperimentManifest Manifest { get; init; }
     public required IReadOnlyList<RunResult> Runs { get; init; }
 
-    public static ExperimentResults Load(string folder)
+    /// <summary>Runs left out because a file of theirs is damaged, each with the file and why.</summary>
+    public IReadOnlyList<string> Skipped { get; init; } = Array.Empty<string>();
+
+    /// <param name="warn">Told of every damaged run folder left out and every garbled metrics row skipped.</param>
+    public static ExperimentResults Load(string folder, Action<string>? warn = null)
     {
         folder = Path.GetFullPath(folder);
         var manifest = ExperimentManifest.Read(folder)
             ?? throw new ConfigException($"not an experiment folder: {ExperimentManifest.FileName} is missing (made by `ablate run`)", folder);
         var runs = new List<RunResult>();
+        var skipped = new List<string>();
         foreach (var r in manifest.Runs)
         {
             var path = Path.Combine(folder, r.Folder);
             var run = new RunFolder(path);
             if (!File.Exists(run.ConfigFile)) continue;            // not started yet
-            var metrics = File.Exists(run.MetricsFile) ? MetricsFile.Read(run.MetricsFile) : new List<MetricsRow>();
-            runs.Add(new RunResult(r.Variant, r.SweepPoint, r.SweepValues, r.Seed, path, run.ReadConfig(), ReadSummary(path), metrics));
+            try
+            {
+                var metrics = File.Exists(run.MetricsFile) ? MetricsFile.Read(run.MetricsFile, warn) : new List<MetricsRow>();
+                runs.Add(new RunResult(r.Variant, r.SweepPoint, r.SweepValues, r.Seed, path, run.ReadConfig(), RunSummary.Read(path), metrics));
+            }
+            catch (ConfigException e)
+            {
+                // A damaged file (a truncated summary.json, a garbled config.yaml) costs that run, not the report.
+                var reason = $"{e.Message}; this run is left out";
+                skipped.Add(reason);
+                warn?.Invoke(reason);
+            }
         }
-        return new ExperimentResults { Folder = folder, Manifest = manifest, Runs = runs };
-    }
-
-    static RunSummary? ReadSummary(string runFolder)
-    {
-        try { return RunSummary.Read(runFolder); }
-        catch (JsonException e) { throw new ConfigException($"cannot read {RunSummary.FileName}: {e.Message}", runFolder); }
+        return new ExperimentResults { Folder = folder, Manifest = manifest, Runs = runs, Skipped = skipped };
     }
 
     /// <summary>(variant, sweep point) groups in manifest order, each with its runs over seeds.</summary>

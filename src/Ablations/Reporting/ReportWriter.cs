@@ -15,14 +15,15 @@ public static class ReportWriter
     const string FiguresFolder = "figures";
     const string FileName = "REPORT.md";
 
-    public static string Write(string resultsRoot, string regenerateCommand)
+    /// <param name="warn">Told of every damaged experiment or run left out (the report says so too).</param>
+    public static string Write(string resultsRoot, string regenerateCommand, Action<string>? warn = null)
     {
         resultsRoot = Path.GetFullPath(resultsRoot);
         // Beside the results, so the swap is a rename on one file system; the dot keeps it from looking like an experiment.
         var staging = Directory.CreateDirectory(Path.Combine(resultsRoot, $".report-{Guid.NewGuid():N}")).FullName;
         try
         {
-            File.WriteAllText(Path.Combine(staging, FileName), Compose(resultsRoot, Path.Combine(staging, FiguresFolder), regenerateCommand));
+            File.WriteAllText(Path.Combine(staging, FileName), Compose(resultsRoot, Path.Combine(staging, FiguresFolder), regenerateCommand, warn));
             return Publish(resultsRoot, staging);
         }
         finally
@@ -31,13 +32,28 @@ public static class ReportWriter
         }
     }
 
-    static string Compose(string resultsRoot, string figuresRoot, string regenerateCommand)
+    static string Compose(string resultsRoot, string figuresRoot, string regenerateCommand, Action<string>? warn)
     {
-        var experiments = Directory.GetDirectories(resultsRoot).Where(d => File.Exists(Path.Combine(d, ExperimentManifest.FileName))).Order(StringComparer.Ordinal).ToList();
+        var found = Directory.GetDirectories(resultsRoot).Where(d => File.Exists(Path.Combine(d, ExperimentManifest.FileName))).Order(StringComparer.Ordinal).ToList();
+        if (found.Count == 0)
+            throw new Config.ConfigException($"no experiment results here (no folder with {ExperimentManifest.FileName}): run `ablate run experiments/<file>.yaml` first", resultsRoot);
+        var experiments = new List<(string Folder, ExperimentResults Results)>();
+        var skipped = new List<string>();
+        foreach (var folder in found)
+        {
+            try { experiments.Add((folder, ExperimentResults.Load(folder, warn))); }
+            catch (Config.ConfigException e)
+            {
+                skipped.Add($"{e.Message}; this experiment is left out");
+                warn?.Invoke(skipped[^1]);
+            }
+        }
+        if (experiments.Count == 0)
+            throw new Config.ConfigException($"no readable experiment results here: {string.Join("; ", skipped)}", resultsRoot);
         var sb = new StringBuilder();
         sb.AppendLine("# Ablation report");
         sb.AppendLine();
-        var files = experiments.Select(e => ExperimentManifest.Read(e)!)
+        var files = experiments.Select(e => e.Results.Manifest)
             .Select(m => (m.Scale, File: Path.GetRelativePath(Directory.GetCurrentDirectory(), m.File))).ToList();
         var scales = files.Select(f => f.Scale).Distinct().ToList();
         var rerun = $"ablate run {string.Join(' ', files.Select(f => f.File))}{(scales.Count == 1 && scales[0] is { } sc ? $" --scale {sc}" : "")} --jobs 2 --report";
@@ -46,10 +62,10 @@ public static class ReportWriter
         sb.AppendLine("mean ± sample standard deviation with a 95% Student-t interval, and its difference from the baseline with a");
         sb.AppendLine("two-sided Welch t-test. Parameters include embeddings; the KV cache is per token over all layers in bf16.");
         sb.AppendLine();
-        if (experiments.Count == 0) sb.AppendLine("No experiment results yet: run `ablate run experiments/<file>.yaml` first.");
-        foreach (var folder in experiments)
+        foreach (var reason in skipped) sb.AppendLine($"> Left out: {reason}.");
+        if (skipped.Count > 0) sb.AppendLine();
+        foreach (var (folder, results) in experiments)
         {
-            var results = ExperimentResults.Load(folder);
             var name = Path.GetFileName(folder);
             sb.AppendLine($"## {name}");
             sb.AppendLine();
@@ -58,6 +74,8 @@ public static class ReportWriter
             sb.AppendLine($"Source: `{Path.GetRelativePath(Directory.GetCurrentDirectory(), results.Manifest.File)}`, scale `{results.Manifest.Scale ?? "none"}`, " +
                           $"{complete} of {results.Manifest.Runs.Count} runs complete.");
             sb.AppendLine();
+            foreach (var reason in results.Skipped) sb.AppendLine($"> Left out: {reason}.");
+            if (results.Skipped.Count > 0) sb.AppendLine();
             if (results.Manifest.Claims.Count > 0)
             {
                 sb.AppendLine("| claim | our measurement |");

@@ -55,7 +55,8 @@ public sealed class MetricsFile : IDisposable, ITrainingCallback
     }
 
     /// <summary>Every whole, well-formed row of a metrics file (a partial or garbled last line is skipped).</summary>
-    public static List<MetricsRow> Read(string path)
+    /// <param name="warn">Told of each garbled row skipped, by file and line; the rows after it are kept.</param>
+    public static List<MetricsRow> Read(string path, Action<string>? warn = null)
     {
         var text = File.ReadAllText(path);
         var end = text.LastIndexOf('\n');
@@ -67,7 +68,7 @@ public sealed class MetricsFile : IDisposable, ITrainingCallback
         while (csv.Read())
         {
             try { rows.Add(csv.GetRecord<MetricsRow>()); }
-            catch (CsvHelperException) { break; }
+            catch (CsvHelperException) { warn?.Invoke($"{path}:{csv.Parser.RawRow}: garbled row skipped"); }
         }
         return rows;
     }

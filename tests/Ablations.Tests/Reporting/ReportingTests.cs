@@ -146,16 +146,66 @@ public class ReportingTests : IClassFixture<ReportingFixture>
         ReportWriter.Write(root, "ablate report");
         var before = Snapshot(root);
 
-        // A second experiment, sorted after the first, whose summary.json is damaged: the report fails on it,
-        // after the first experiment's figures were drawn.
-        CopyFolder(Path.Combine(root, "tiny-exp.smoke"), Path.Combine(root, "zz-damaged"));
-        var summary = Directory.GetFiles(Path.Combine(root, "zz-damaged"), RunSummary.FileName, SearchOption.AllDirectories).Order().First();
-        File.WriteAllText(summary, "{ \"status\": \"compl");
+        // A second experiment, sorted after the first, with a run whose metrics.csv cannot be read at all (locked by
+        // another handle: an I/O error, not a damaged file that would only leave that run out): the report fails on
+        // it, after the first experiment's figures were drawn.
+        CopyFolder(Path.Combine(root, "tiny-exp.smoke"), Path.Combine(root, "zz-unreadable"));
+        var metrics = Directory.GetFiles(Path.Combine(root, "zz-unreadable"), "metrics.csv", SearchOption.AllDirectories).Order().First();
+        using var held = new FileStream(metrics, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
 
-        var e = Assert.Throws<Ablations.Config.ConfigException>(() => ReportWriter.Write(root, "ablate report"));
-        Assert.Contains(RunSummary.FileName, e.Message);
+        Assert.Throws<IOException>(() => ReportWriter.Write(root, "ablate report"));
         Assert.Equal(before, Snapshot(root));
         Assert.DoesNotContain(Directory.GetDirectories(root), d => Path.GetFileName(d).StartsWith('.'));
+    }
+
+    [Fact]
+    public void A_damaged_run_or_experiment_is_left_out_with_a_warning_naming_its_file_and_the_rest_is_reported()
+    {
+        var root = CopyOfResults();
+        var experiment = Path.Combine(root, "tiny-exp.smoke");
+        var summaries = Directory.GetFiles(experiment, RunSummary.FileName, SearchOption.AllDirectories).Order().ToList();
+        File.WriteAllText(summaries[0], "{ \"status\": \"compl");                   // truncated
+        CopyFolder(experiment, Path.Combine(root, "zz-garbage"));
+        File.WriteAllText(Path.Combine(root, "zz-garbage", ExperimentManifest.FileName), "garbage");
+
+        var warnings = new List<string>();
+        var results = ExperimentResults.Load(experiment, warnings.Add);
+        Assert.Equal(summaries.Count - 1, results.Runs.Count(r => r.Complete));
+        Assert.Contains(warnings, w => w.Contains(summaries[0]) && w.Contains("left out"));
+        Assert.NotEmpty(ResultTable.Build(results));
+
+        warnings.Clear();
+        var report = File.ReadAllText(ReportWriter.Write(root, "ablate report", warnings.Add));
+        Assert.Contains("## tiny-exp.smoke", report);
+        Assert.DoesNotContain("## zz-garbage", report);
+        Assert.Contains(warnings, w => w.Contains(Path.Combine("zz-garbage", ExperimentManifest.FileName)));
+        Assert.Contains("> Left out: " + summaries[0], report);
+    }
+
+    [Fact]
+    public void A_garbled_metrics_row_is_skipped_with_its_line_and_later_rows_are_kept()
+    {
+        var file = Path.Combine(TinyRuns.TempFolder("garbled-"), "metrics.csv");
+        var lines = File.ReadAllLines(Directory.GetFiles(_f.Folder, "metrics.csv", SearchOption.AllDirectories).First());
+        lines[3] = "3,not-a-number,x,,,,";
+        File.WriteAllLines(file, lines);
+        var warnings = new List<string>();
+        var rows = MetricsFile.Read(file, warnings.Add);
+        Assert.Equal(lines.Length - 2, rows.Count);                                   // header and the garbled row
+        Assert.Equal(lines.Length - 1, rows[^1].Step);
+        Assert.Equal($"{file}:4: garbled row skipped", Assert.Single(warnings));
+    }
+
+    [Fact]
+    public void A_report_of_a_folder_without_experiments_is_refused()
+    {
+        var empty = TinyRuns.TempFolder("no-experiments-");
+        var e = Assert.Throws<Ablations.Config.ConfigException>(() => ReportWriter.Write(empty, "ablate report"));
+        Assert.Contains("no experiment results here", e.Message);
+        Assert.False(File.Exists(Path.Combine(empty, "REPORT.md")));
+        var cli = Repo.Ablate("report", "--results", empty);
+        Assert.Equal(2, cli.ExitCode);
+        Assert.Contains("no experiment results here", cli.Stderr);
     }
 
     string CopyOfResults()
