@@ -24,6 +24,7 @@ public static class DoctorCommand
         var cuda = cuda_is_available();
         Console.WriteLine($"devices         cpu{(cuda ? $", cuda x{TorchSharp.torch.cuda.device_count()}" : " (no CUDA device; build with -p:TorchBackend=cuda for GPUs)")}");
         Console.WriteLine($"threads         torch {get_num_threads()}, logical cores {Environment.ProcessorCount}");
+        Console.WriteLine($"reproducibility {Ablations.Common.NativeReproducibility.Describe()} (oneMKL: fixed threads and code path, so a run repeats to the bit at a given thread count)");
         Console.WriteLine($"kernels         band attention {(Ablations.Model.Attention.BandAttentionFunction.KernelAvailable ? "AVX2/FMA" : "unavailable (chunked tensor ops instead)")}; " +
             $"parallel loops on {(Ablations.Model.TorchThreadTeam.OnOpenMpTeam ? "libtorch's OpenMP threads" : ".NET's thread pool")}");
         Console.WriteLine($"native fix      {NativeFixStatus()}");

@@ -26,6 +26,32 @@ public class TrainCommandTests
     }
 
     [Fact]
+    public void Two_runs_on_two_threads_are_identical_to_the_bit()
+    {
+        // Separate processes, as a rerun would be: every step's loss and gradient norm must repeat exactly.
+        string Metrics()
+        {
+            var folder = TinyRuns.TempFolder("cli-det-");
+            var r = Repo.Ablate("train", Repo.Path("experiments", "tiny.yaml"), "--out", folder, "--threads", "2",
+                "--set", "train.steps=5", "--set", "train.eval_every=5", "--set", "data.max_bytes=500000", "--set", "train.context=64");
+            Assert.True(r.ExitCode == 0, r.Stderr + r.Stdout);
+            return string.Join("\n", MetricsFile.Read(Path.Combine(folder, "metrics.csv")).Select(m => $"{m.Step} {m.TrainLoss:R} {m.GradNorm:R} {m.ValLoss:R}"));
+        }
+        Assert.Equal(Metrics(), Metrics());
+    }
+
+    [Fact]
+    public void A_folder_that_cannot_be_written_exits_2_naming_it()
+    {
+        // /sys refuses new entries even to root, as a read-only results folder refuses an ordinary user.
+        var r = Repo.Ablate("train", Repo.Path("experiments", "tiny.yaml"), "--out", "/sys/ablations-cannot-write/run");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("/sys/ablations-cannot-write", r.Stderr);
+        Assert.DoesNotContain("   at ", r.Stderr);
+        Assert.DoesNotContain("Exception", r.Stderr);
+    }
+
+    [Fact]
     public void Bad_data_exits_2_with_a_message()
     {
         var folder = TinyRuns.TempFolder("cli-bad-");
