@@ -22,7 +22,7 @@ public sealed record DataConfig : IValidatable
 
     public IEnumerable<ConfigError> Validate()
     {
-        if (ValidationFraction <= 0 || ValidationFraction >= 0.5)
+        if (!(ValidationFraction > 0 && ValidationFraction < 0.5))
             yield return new("validation_fraction", $"must be in (0, 0.5), got {ValidationFraction}");
         if (MaxBytes < 0) yield return new("max_bytes", $"must be 0 (no cap) or positive, got {MaxBytes}");
         if (Source == DataSource.Text && (Paths == null || Paths.Count == 0))
@@ -51,7 +51,7 @@ public sealed record MarkovConfig : IValidatable
     {
         if (Vocab < 2 || Vocab > 256) yield return new("vocab", $"must be between 2 and 256, got {Vocab}");
         if (Order < 1 || Order > 4) yield return new("order", $"must be between 1 and 4, got {Order}");
-        if (Concentration <= 0) yield return new("concentration", $"must be positive, got {Concentration}");
+        if (!(Concentration > 0)) yield return new("concentration", $"must be positive, got {Concentration}");
         if (Tokens < 10_000) yield return new("tokens", $"must be at least 10000, got {Tokens}");
     }
 }

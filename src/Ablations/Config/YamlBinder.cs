@@ -174,7 +174,10 @@ public sealed class YamlBinder
         }
         else if (type == typeof(double))
         {
-            if (double.TryParse(text, NumberStyles.Float, inv, out var d)) return d;
+            // NaN and infinities pass every range check written as a comparison, so none reaches a record.
+            if (double.TryParse(text, NumberStyles.Float, inv, out var d))
+                return double.IsFinite(d) ? d : throw Error(at, path, $"must be a finite number, got {d.ToString(inv)}");
+            if (IsYamlNonFinite(text)) throw Error(at, path, $"must be a finite number, got {text}");
         }
         else if (type.IsEnum)
         {
@@ -190,6 +193,10 @@ public sealed class YamlBinder
         var set = OverrideOf(key);
         return set != null ? new ConfigException(message, set, key: key) : new(message, _source, (int)at.Line, (int)at.Column, key);
     }
+
+    /// <summary>YAML 1.1's spellings of NaN and the infinities (.nan, .inf, -.Inf, ...), which .NET does not parse.</summary>
+    static bool IsYamlNonFinite(string text) =>
+        text.TrimStart('+', '-').ToLowerInvariant() is ".nan" or ".inf";
 
     static bool IsNull(YamlScalarNode s) =>
         s.Style == ScalarStyle.Plain && (s.Value is null or "" or "~" or "null" or "Null" or "NULL");
