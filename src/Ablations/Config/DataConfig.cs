@@ -53,6 +53,7 @@ public sealed record MarkovConfig : IValidatable
         if (Order < 1 || Order > 4) yield return new("order", $"must be between 1 and 4, got {Order}");
         if (!(Concentration > 0)) yield return new("concentration", $"must be positive, got {Concentration}");
         if (Tokens < 10_000) yield return new("tokens", $"must be at least 10000, got {Tokens}");
+        foreach (var e in SizeLimits.Above(("tokens", Tokens, SizeLimits.Tokens))) yield return e;
     }
 }
 
@@ -79,6 +80,11 @@ public sealed record RecallConfig : IValidatable
         if (Queries < 1 || Queries > Pairs) yield return new("queries", $"must be between 1 and pairs = {Pairs}, got {Queries}");
         if (Distance < 2 * Pairs) yield return new("distance", $"must be at least 2 x pairs = {2 * Pairs} (the pairs themselves), got {Distance}");
         if (Sequences < 100) yield return new("sequences", $"must be at least 100, got {Sequences}");
+        foreach (var e in SizeLimits.Above(("keys", Keys, SizeLimits.Heads), ("values", Values, SizeLimits.Heads), ("distance", Distance, SizeLimits.Context)))
+            yield return e;
+        if ((double)Sequences * SequenceLength > SizeLimits.Tokens)
+            yield return new("sequences", string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{Sequences:N0} sequences of {SequenceLength:N0} tokens exceed the {SizeLimits.Tokens:N0} tokens a task may generate"));
     }
 
     /// <summary>Tokens in one sequence: pairs, filler up to the distance, then "Q key value" per query.</summary>

@@ -6,7 +6,7 @@ using Ablations.Training;
 
 namespace Ablations.Tests.Config;
 
-/// <summary>Numbers that are not finite fail at load naming the key, and range checks refuse NaN.</summary>
+/// <summary>Numbers that are not finite, and sizes beyond what could be built or counted, fail at load naming the key.</summary>
 public class NumberBoundsTests
 {
     const string Tiny = "model:\n  d_model: 64\n  n_layers: 2\ntrain:\n  lr: 0.001\n";
@@ -87,4 +87,61 @@ public class NumberBoundsTests
     [MemberData(nameof(RecordsWithNan))]
     public void Range_checks_refuse_nan_in_records_built_in_code(IValidatable record, string key) =>
         Assert.Contains(record.Validate(), e => e.Key == key);
+
+    [Theory]
+    [InlineData("model.n_layers=2000000000", "model.n_layers", "1,000,000")]
+    [InlineData("model.d_model=2000000", "model.d_model", "1,048,576")]
+    [InlineData("model.vocab_size=100000000", "model.vocab_size", "16,777,216")]
+    [InlineData("model.context_length=100000000", "model.context_length", "16,777,216")]
+    [InlineData("model.attention.n_heads=100000", "model.attention.n_heads", "65,536")]
+    [InlineData("model.attention.head_dim=100000", "model.attention.head_dim", "65,536")]
+    [InlineData("model.attention.window=100000000", "model.attention.window", "16,777,216")]
+    [InlineData("model.feed_forward.hidden=100000000", "model.feed_forward.hidden", "16,777,216")]
+    [InlineData("model.moe.n_experts=100000", "model.moe.n_experts", "65,536")]
+    [InlineData("model.moe.expert_hidden=2000000", "model.moe.expert_hidden", "1,048,576")]
+    [InlineData("model.per_layer_embeddings.dim=100000", "model.per_layer_embeddings.dim", "65,536")]
+    [InlineData("data.markov.tokens=5000000000", "data.markov.tokens", "1,000,000,000")]
+    public void Sizes_beyond_their_bound_are_refused_naming_the_bound(string set, string key, string bound)
+    {
+        var e = Fails(Tiny.Replace("n_layers: 2", "n_layers: 2\n  attention: { kind: mha, n_heads: 4 }"), set);
+        Assert.Contains($"{key}: must be at most {bound}, got ", e.Message);
+    }
+
+    [Fact]
+    public void Latent_attention_ranks_are_bounded()
+    {
+        var e = Fails("model:\n  attention: { kind: mla, n_heads: 4, kv_lora_rank: 100000, qk_nope_head_dim: 8, qk_rope_head_dim: 8, v_head_dim: 8 }\n");
+        Assert.Equal(("model.attention.kv_lora_rank", 2), (e.Key, e.Line));
+        Assert.Contains("must be at most 65,536", e.Message);
+    }
+
+    [Fact]
+    public void Recall_sequences_are_bounded_by_the_tokens_they_generate()
+    {
+        var e = Fails(Tiny, "data.source=recall", "data.recall.sequences=100000000");
+        Assert.Equal("data.recall.sequences", e.Key);
+        Assert.Contains("exceed the 1,000,000,000 tokens", e.Message);
+    }
+
+    [Fact]
+    public void Too_many_layers_of_a_sane_width_are_refused_as_too_many_layers()
+    {
+        // 1,000,000 layers of d_model 65,536: each layer is within its bounds, the whole is 10^18 parameters.
+        var e = Fails(Tiny, "model.n_layers=1000000", "model.d_model=65536");
+        Assert.Equal("model.n_layers", e.Key);
+        Assert.Equal("--set model.n_layers=1000000", e.File);
+        Assert.Contains("more than the 1000.00T ablate counts", e.Message);
+        Assert.Contains("the parameters of at most", e.Message);
+    }
+
+    [Theory]
+    [InlineData("model.attention.n_heads=65536", "model.attention.head_dim=65536", "model.attention.n_heads", "attention")]
+    [InlineData("model.moe.n_experts=65536", "model.moe.expert_hidden=1048576", "model.moe.n_experts", "routed experts")]
+    public void A_model_whose_single_layer_is_beyond_counting_is_refused_for_that_layer_width(string set1, string set2, string key, string component)
+    {
+        var e = Fails(Tiny, "model.d_model=1048576", set1, set2);
+        Assert.Equal(key, e.Key);
+        Assert.Contains($"one layer alone holds", e.Message);
+        Assert.Contains($"of them in its {component}", e.Message);
+    }
 }
