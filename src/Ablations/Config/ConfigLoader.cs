@@ -9,7 +9,9 @@ namespace Ablations.Config;
 /// </summary>
 public static class ConfigLoader
 {
-    public static T Load<T>(string path, IEnumerable<string>? overrides = null) where T : IValidatable, new()
+    /// <param name="requiredSection">A top-level key the file itself must have (a run file's model:), so that an
+    /// empty or comment-only file is refused instead of silently meaning every default.</param>
+    public static T Load<T>(string path, IEnumerable<string>? overrides = null, string? requiredSection = null) where T : IValidatable, new()
     {
         if (!File.Exists(path))
             throw new ConfigException(Directory.Exists(path) ? "is a folder, expected a YAML file" : "file not found", path);
@@ -19,15 +21,18 @@ public static class ConfigLoader
         {
             throw new ConfigException($"cannot read: {e.Message}", path);
         }
-        return Parse<T>(text, path, overrides);
+        return Parse<T>(text, path, overrides, requiredSection);
     }
 
     /// <summary>Parses YAML text; <paramref name="source"/> names it in errors.</summary>
-    public static T Parse<T>(string yaml, string source, IEnumerable<string>? overrides = null) where T : IValidatable, new()
+    public static T Parse<T>(string yaml, string source, IEnumerable<string>? overrides = null, string? requiredSection = null) where T : IValidatable, new()
     {
         var root = ReadTree(yaml, source);
+        var missing = requiredSection != null && !root.Children.ContainsKey(new YamlScalarNode(requiredSection));
         var applied = ConfigOverrides.Apply(root, typeof(T), overrides ?? Array.Empty<string>());
-        return Bind<T>(root, source, applied);
+        if (!missing) return Bind<T>(root, source, applied);
+        new YamlBinder(source, applied).Bind<T>(root);   // first, so that a misspelt section is named as unknown rather than missing
+        throw new ConfigException($"has no '{requiredSection}:' section; without one every {requiredSection} key would silently take its default", source);
     }
 
     /// <summary>Binds and validates a tree whose overrides are already applied (<paramref name="overrides"/>: path to origin).</summary>

@@ -67,19 +67,20 @@ public sealed class YamlBinder
                 throw Error(keyNode.Start, keyPath,
                     $"unknown key '{key}'; allowed keys{(path.Length > 0 ? " in " + path : "")}: {string.Join(", ", props.Keys)}");
             _marks[keyPath] = keyNode.Start;
-            prop.SetValue(instance, BindValue(prop.PropertyType, valueNode, keyPath, prop.GetValue(instance)));
+            prop.SetValue(instance, BindValue(prop.PropertyType, valueNode, keyPath, prop.GetValue(instance), AcceptsNull(prop)));
         }
         return instance;
     }
 
     /// <param name="current">The property's value before binding (its default): a family keeps its default kind when <c>kind:</c> is absent.</param>
-    object? BindValue(Type type, YamlNode node, string path, object? current = null)
+    /// <param name="acceptsNull">False for a property declared non-nullable: an empty section (model:) is refused, not bound as null.</param>
+    object? BindValue(Type type, YamlNode node, string path, object? current = null, bool acceptsNull = true)
     {
         if (TryBindRaw(type, node, path, out var raw)) return raw;
         var underlying = Nullable.GetUnderlyingType(type);
         if (node is YamlScalarNode s && IsNull(s))
         {
-            if (underlying != null || !type.IsValueType) return null;
+            if (underlying != null || (!type.IsValueType && acceptsNull)) return null;
             throw Error(node.Start, path, $"a value is required ({Describe(type)})");
         }
         type = underlying ?? type;
@@ -197,6 +198,13 @@ public sealed class YamlBinder
     /// <summary>YAML 1.1's spellings of NaN and the infinities (.nan, .inf, -.Inf, ...), which .NET does not parse.</summary>
     static bool IsYamlNonFinite(string text) =>
         text.TrimStart('+', '-').ToLowerInvariant() is ".nan" or ".inf";
+
+    static readonly NullabilityInfoContext Nullability = new();
+
+    static bool AcceptsNull(PropertyInfo prop)
+    {
+        lock (Nullability) return Nullability.Create(prop).WriteState != NullabilityState.NotNull;
+    }
 
     static bool IsNull(YamlScalarNode s) =>
         s.Style == ScalarStyle.Plain && (s.Value is null or "" or "~" or "null" or "Null" or "NULL");

@@ -184,10 +184,31 @@ public class ConfigLoaderTests : IDisposable
     }
 
     [Fact]
-    public void Empty_file_gives_the_defaults()
+    public void Empty_text_gives_the_defaults()
     {
-        var config = RunConfig.Load(Write(""));
+        // What `ablate data info` without a file reads; a run file must name its model (next test).
+        var config = ConfigLoader.Parse<RunConfig>("", "(defaults)");
         Assert.Equal(new ModelConfig(), config.Model);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("# a comment and nothing else\n")]
+    [InlineData("train:\n  steps: 10\n")]
+    public void Run_file_without_a_model_section_is_refused(string yaml)
+    {
+        var e = Fails(yaml);
+        Assert.Equal(Path.Combine(_dir, "model.yaml"), e.File);
+        Assert.Contains("has no 'model:' section", e.Message);
+    }
+
+    [Fact]
+    public void Empty_section_is_refused_at_its_line_instead_of_binding_null()
+    {
+        var e = Fails("model:\n  d_model: 64\ntrain:\n");
+        Assert.Equal("train", e.Key);
+        Assert.Equal(3, e.Line);
+        Assert.Contains("a value is required", e.Message);
     }
 
     [Fact]
