@@ -18,7 +18,8 @@ public static class TrainCommand
         command.SetAction(r => CliRunner.Guard(() =>
         {
             var path = r.GetValue(file)!;
-            var config = RunConfig.Load(path, r.GetValue(set) ?? Array.Empty<string>());
+            var overrides = r.GetValue(set) ?? Array.Empty<string>();
+            var config = RunConfig.Load(path, overrides);
             var folder = r.GetValue(outDir) ?? Path.Combine("results", "runs", Path.GetFileNameWithoutExtension(path));
             var observer = new ConsoleObserver(config.Train.LogEvery);
             using var cancel = new CancellationTokenSource();
@@ -26,7 +27,8 @@ public static class TrainCommand
             Console.CancelKeyPress += onCancel;
             try
             {
-                var summary = observer.Wrap(() => new Trainer(config, folder, observer) { Threads = r.GetValue(threads) }.Run(r.GetValue(force), cancel.Token));
+                var summary = CliRunner.InRunFile(path, overrides, () =>
+                    observer.Wrap(() => new Trainer(config, folder, observer) { Threads = r.GetValue(threads) }.Run(r.GetValue(force), cancel.Token)));
                 if (summary == null) return CliRunner.Interrupted;
                 Console.WriteLine($"run folder: {Path.GetFullPath(folder)}");
                 return CliRunner.Ok;

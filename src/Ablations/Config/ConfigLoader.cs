@@ -44,6 +44,26 @@ public static class ConfigLoader
         return config;
     }
 
+    /// <summary>
+    /// An error about <paramref name="key"/> found after loading (the files it names cannot be read, the model does
+    /// not fit in memory), placed as a load error would be: at the --set that wrote the key, else at the line of the
+    /// key (or of its nearest written section) in the file, else at the file.
+    /// </summary>
+    public static ConfigException ErrorAt<T>(string path, IEnumerable<string> overrides, string key, string message) where T : new()
+    {
+        try
+        {
+            var root = ReadTree(File.ReadAllText(path), path);
+            var binder = new YamlBinder(path, ConfigOverrides.Apply(root, typeof(T), overrides));
+            binder.Bind<T>(root);
+            return binder.ErrorAt(key, message);
+        }
+        catch (Exception e) when (e is ConfigException or IOException or UnauthorizedAccessException)
+        {
+            return new ConfigException(message, path, key: key);   // the file changed since it was loaded
+        }
+    }
+
     /// <summary>Validates a bound record; every failure is placed where <paramref name="binder"/> saw its key.</summary>
     public static void Check(IValidatable config, YamlBinder binder)
     {

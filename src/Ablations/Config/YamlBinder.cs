@@ -43,10 +43,11 @@ public sealed class YamlBinder
         return new ConfigException(message, _source, key: key);
     }
 
+    /// <summary>The enclosing key: model.attention for model.attention.window, data.paths for data.paths[2].</summary>
     static string Parent(string path)
     {
-        var dot = path.LastIndexOf('.');
-        return dot < 0 ? "" : path[..dot];
+        var cut = Math.Max(path.LastIndexOf('.'), path.LastIndexOf('['));
+        return cut < 0 ? "" : path[..cut];
     }
 
     /// <summary>Where each bound key path (e.g. model.attention.n_heads) was written.</summary>

@@ -212,6 +212,21 @@ public class ConfigLoaderTests : IDisposable
     }
 
     [Fact]
+    public void An_error_found_after_loading_is_placed_where_its_key_was_written()
+    {
+        var path = Write("model:\n  d_model: 64\ndata:\n  source: text\n  paths:\n    - a.txt\n    - b.txt\n");
+        ConfigException At(string key, params string[] set) => ConfigLoader.ErrorAt<RunConfig>(path, set, key, "cannot be used");
+
+        Assert.Equal((path, 5, 3), (At("data.paths").File, At("data.paths").Line, At("data.paths").Column));
+        Assert.Equal((7, 7), (At("data.paths[1]").Line, At("data.paths[1]").Column));    // the item itself
+        Assert.Equal(1, At("model.n_layers").Line);                                     // not written: its section
+        Assert.Null(At("train.context").Line);                                          // nor its section: the file
+        Assert.Equal($"{path}:5:3: data.paths: cannot be used", At("data.paths").Message);
+        var set = At("data.paths[0]", "data.paths=[c.txt]");
+        Assert.Equal(("--set data.paths=[c.txt]", null), (set.File, set.Line));
+    }
+
+    [Fact]
     public void Ratio_pattern_becomes_local_and_global_layers()
     {
         var config = RunConfig.Load(Write("model:\n  n_layers: 8\n  attention:\n    window: 16\n    local_global: \"5:1\"\n"));
