@@ -18,8 +18,8 @@ public static class CliRunner
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0 && parsed.Action is not System.CommandLine.Help.HelpAction)
         {
-            foreach (var e in parsed.Errors) Console.Error.WriteLine($"error: {e.Message}");
-            Console.Error.WriteLine("run 'ablate --help' for usage");
+            // One line, like every other bad input; --help is where the usage lives.
+            Console.Error.WriteLine($"error: {string.Join("; ", parsed.Errors.Select(e => e.Message.Trim()))}");
             return BadInput;
         }
         return parsed.Invoke();

@@ -80,6 +80,14 @@ public class RunFileErrorTests : IDisposable
         BadInput.Line(Repo.Ablate("train", file, "--out", Out), $"error: {file}:4:3: train.batch_size: training needs about", "lower train.batch_size");
     }
 
+    [Fact]
+    public void An_out_folder_that_is_a_file_is_refused()
+    {
+        var file = Write("not-a-folder", "x");
+        BadInput.Line(Repo.Ablate("train", Repo.Path("experiments", "tiny.yaml"), "--out", file), $"error: --out: '{file}' is a file");
+        BadInput.Line(Repo.Ablate("train", Repo.Path("experiments", "tiny.yaml"), "--out", Path.Combine(file, "run")), $"error: --out: '{file}' is a file");
+    }
+
     /// <summary>A run on the user's text files, the second of which is not text.</summary>
     string TextRun()
     {
