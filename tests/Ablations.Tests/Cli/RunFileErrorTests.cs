@@ -102,9 +102,7 @@ public class RunFileErrorTests : IDisposable
     public void Data_that_cannot_be_read_is_placed_at_the_line_of_its_key(string command)
     {
         var file = TextRun();
-        var args = command.Split(' ').Append(file).Concat(command == "train" ? new[] { "--out", Out } : Array.Empty<string>()).ToArray();
-        var r = Repo.AblateIn(_dir, args);
-        BadInput.Line(r, $"error: {file}:6:3: data.paths: '{Path.Combine(_dir, "blob.bin")}' is not valid UTF-8 text");
+        BadInput.Line(Repo.AblateIn(_dir, Args(command, file)), $"error: {file}:6:3: data.paths: '{Path.Combine(_dir, "blob.bin")}' is not valid UTF-8 text");
     }
 
     [Fact]

@@ -47,7 +47,8 @@ public class LayerPlanTests
         var perLayer = layers.SelectMany(l => l.Parameters(model)).ToList();
         var outside = (DecoderBlock.NeedsFinalNorm(model.Norm.Placement) ? model.Norm.ParameterCount(model.DModel) : 0)
                       + (model.PerLayerEmbeddings is { } ple ? model.NLayers * ple.BranchParameters(model) : 0);
-        Assert.Equal(perLayer.Sum(t => t.Total) + outside, inspection.TotalWithoutEmbeddings);
+        Assert.True(perLayer.Sum(t => t.Total) + outside == inspection.TotalWithoutEmbeddings,
+            $"{name}: per layer {perLayer.Sum(t => t.Total) + outside}, by kind {inspection.TotalWithoutEmbeddings}");
         Assert.Equal(perLayer.Sum(t => t.Active) + outside, inspection.ActiveWithoutEmbeddings);
         var components = perLayer.Select(t => t.Component).Distinct().ToList();
         Assert.Equal(components, inspection.Parameters.Where(r => !r.IsEmbedding).Select(r => r.Component).Take(components.Count));
