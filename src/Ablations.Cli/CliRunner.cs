@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Ablations.Config;
 using Ablations.Data;
+using Ablations.Training;
 
 namespace Ablations.Cli;
 
@@ -19,11 +20,32 @@ public static class CliRunner
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0 && parsed.Action is not System.CommandLine.Help.HelpAction)
         {
-            foreach (var e in parsed.Errors) Console.Error.WriteLine($"error: {e.Message}");
-            Console.Error.WriteLine("run 'ablate --help' for usage");
+            // One line, like every other bad input; --help is where the usage lives.
+            Console.Error.WriteLine($"error: {string.Join("; ", parsed.Errors.Select(e => e.Message.Trim()))}");
             return BadInput;
         }
         return parsed.Invoke();
+    }
+
+    /// <summary>
+    /// Runs work on the run file <paramref name="path"/> (null: no file), placing the errors it raises about a key of
+    /// that file (unreadable data under data.paths, a model too big for memory) at the --set or the line that wrote
+    /// the key, as a load error is.
+    /// </summary>
+    public static T InRunFile<T>(string? path, IEnumerable<string> overrides, Func<T> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (DataException e) when (path != null && e.Key != null)
+        {
+            throw ConfigLoader.ErrorAt<RunConfig>(path, overrides, e.Key, e.Reason);
+        }
+        catch (ConfigException e) when (path != null && e.File == null && e.Key is { } key && !key.StartsWith('-'))
+        {
+            throw ConfigLoader.ErrorAt<RunConfig>(path, overrides, key, e.Reason);
+        }
     }
 
     /// <summary>Runs a command body, turning bad input into exit code 2 and anything unexpected into 1.</summary>

@@ -9,10 +9,8 @@ namespace Ablations.Cli;
 /// <summary>`--granularity SHARE`: which nested sub-model of a MatFormer model to count or run (a share listed in feed_forward.granularities).</summary>
 public static class GranularityOption
 {
-    public static Option<double?> Create() => new("--granularity")
-    {
-        Description = "MatFormer models: the nested sub-model to use, as one of feed_forward.granularities (e.g. 0.5)",
-    };
+    public static Option<double?> Create() =>
+        NumberOption.Optional<double>("--granularity", "MatFormer models: the nested sub-model to use, as one of feed_forward.granularities (e.g. 0.5)");
 
     /// <summary>The sub-model's index, or null when no granularity was asked for; a clear error when it cannot apply.</summary>
     public static int? Resolve(ModelConfig model, double? share)

@@ -19,9 +19,12 @@ public static class Repo
     public sealed record Result(int ExitCode, string Stdout, string Stderr);
 
     /// <summary>Runs the built `ablate` (beside the test assembly) with the given arguments.</summary>
-    public static Result Ablate(params string[] args)
+    public static Result Ablate(params string[] args) => AblateIn(Root, args);
+
+    /// <summary>Runs `ablate` in <paramref name="folder"/>, where relative paths of a configuration are resolved.</summary>
+    public static Result AblateIn(string folder, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Root };
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = folder };
         start.ArgumentList.Add(System.IO.Path.Combine(AppContext.BaseDirectory, "ablate.dll"));
         foreach (var a in args) start.ArgumentList.Add(a);
         using var process = Process.Start(start)!;

@@ -12,16 +12,14 @@ public static class BenchCommand
 {
     public static Command Create()
     {
-        var steps = new Option<int>("--steps") { Description = "timed steps per configuration (median reported)", DefaultValueFactory = _ => 10 };
-        var warmup = new Option<int>("--warmup") { Description = "untimed warm-up steps", DefaultValueFactory = _ => 3 };
-        var memorySteps = new Option<int>("--memory-steps") { Description = "steps of the resident-memory check", DefaultValueFactory = _ => 500 };
+        var steps = NumberOption.Create("--steps", "timed steps per configuration (median reported)", 10, minimum: 1);
+        var warmup = NumberOption.Create("--warmup", "untimed warm-up steps", 3, minimum: 0);
+        var memorySteps = NumberOption.Create("--memory-steps", "steps of the resident-memory check", 500, minimum: 0);
         var outDir = new Option<string>("--out") { Description = "where bench.csv and bench.json go", DefaultValueFactory = _ => Path.Combine("results", "bench") };
-        AtLeast(steps, 1);
-        AtLeast(warmup, 0);
-        AtLeast(memorySteps, 0);
         var command = new Command("bench", "training speed, memory and MFU of a fixed matrix of configurations against a hand-written reference") { steps, warmup, memorySteps, outDir };
         command.SetAction(r => CliRunner.Guard(() =>
         {
+            var folder = OutputFolder.Check(r.GetValue(outDir)!, "--out");
             var suite = new BenchmarkSuite { Steps = r.GetValue(steps), Warmup = r.GetValue(warmup), MemorySteps = r.GetValue(memorySteps), Log = Console.WriteLine };
             var report = suite.Run();
             var (results, ratios, gflops) = (report.Results, report.Ratios, report.Gflops);
@@ -36,7 +34,6 @@ public static class BenchCommand
             Console.WriteLine("|---|---|---|---|");
             foreach (var t in ratios)
                 Console.WriteLine(string.Create(inv, $"| {t.Name} | {t.Value:F2} | {t.Target} | {(t.Met ? "yes" : "no")}{(t.Note.Length > 0 ? " (" + t.Note + ")" : "")} |"));
-            var folder = r.GetValue(outDir)!;
             Directory.CreateDirectory(folder);
             using (var writer = new StreamWriter(Path.Combine(folder, "bench.csv")))
             using (var csv = new CsvWriter(writer, inv))
@@ -56,10 +53,4 @@ public static class BenchCommand
         }));
         return command;
     }
-
-    static void AtLeast(Option<int> option, int minimum) => option.Validators.Add(result =>
-    {
-        var value = result.GetValueOrDefault<int>();
-        if (value < minimum) result.AddError($"{option.Name} must be at least {minimum} (got {value})");
-    });
 }

@@ -21,7 +21,7 @@ public static class DataCommand
             var overrides = r.GetValue(set) ?? Array.Empty<string>();
             var config = path != null ? RunConfig.Load(path, overrides) : ConfigLoader.Parse<RunConfig>("", "(defaults)", overrides);
             var started = DateTime.UtcNow;
-            using var data = DataFactory.Prepare(config.Data, config.SequenceLength, Directory.GetCurrentDirectory(), Console.WriteLine);
+            using var data = CliRunner.InRunFile(path, overrides, () => DataFactory.Prepare(config.Data, config.SequenceLength, Directory.GetCurrentDirectory(), Console.WriteLine));
             Console.WriteLine($"data            {data.Description}");
             Console.WriteLine($"vocabulary      {data.VocabSize:N0}");
             Console.WriteLine($"train tokens    {data.TrainTokens:N0}");

@@ -14,10 +14,10 @@ public static class GenerateCommand
     {
         var checkpoint = new Option<string>("--checkpoint") { Description = "a run folder (or its checkpoint/ folder)", Required = true };
         var prompt = new Option<string>("--prompt") { Description = "text to continue (token ids separated by spaces for synthetic data)", DefaultValueFactory = _ => "The " };
-        var maxTokens = new Option<int>("--max-tokens") { Description = "tokens to generate", DefaultValueFactory = _ => 200 };
-        var temperature = new Option<double>("--temperature") { Description = "0 = greedy", DefaultValueFactory = _ => 0.8 };
-        var topK = new Option<int>("--top-k") { Description = "sample among the k likeliest tokens; 0 = all", DefaultValueFactory = _ => 40 };
-        var seed = new Option<int>("--seed") { Description = "sampling seed", DefaultValueFactory = _ => 0 };
+        var maxTokens = NumberOption.Create("--max-tokens", "tokens to generate", 200, minimum: 1);
+        var temperature = NumberOption.Create("--temperature", "0 = greedy", 0.8, minimum: 0);
+        var topK = NumberOption.Create("--top-k", "sample among the k likeliest tokens; 0 = all", 40, minimum: 0);
+        var seed = NumberOption.Create("--seed", "sampling seed", 0);
         var granularity = GranularityOption.Create();
         var command = new Command("generate", "generate text from a trained run") { checkpoint, prompt, maxTokens, temperature, topK, seed, granularity };
         command.SetAction(r => CliRunner.Guard(() =>
@@ -27,7 +27,7 @@ public static class GenerateCommand
             var run = new RunFolder(folder);
             if (!File.Exists(run.ConfigFile)) throw new ConfigException("not a run folder: config.yaml is missing", folder);
             if (Checkpoint.ReadState(run.Path) == null) throw new ConfigException("the run has no checkpoint yet", folder);
-            if (r.GetValue(maxTokens) <= 0) throw new ConfigException("must be positive", key: "--max-tokens");
+            if (string.IsNullOrEmpty(r.GetValue(prompt))) throw new ConfigException(EmptyPrompt, key: "--prompt");
             var config = run.ReadConfig();
             var subModel = GranularityOption.Resolve(config.Model, r.GetValue(granularity));
             using var model = new Decoder(config.Model, device: DeviceSelector.Select(config.Train.Device));
@@ -39,12 +39,21 @@ public static class GenerateCommand
             var text = config.Data.Source is DataSource.DotnetDocs or DataSource.Text;
             var tokenizer = text ? TokenizerFactory.Create(config.Data.Tokenizer) : null;
             var ids = tokenizer != null ? tokenizer.Encode(r.GetValue(prompt)!) : ParseIds(r.GetValue(prompt)!, config.Model.VocabSize);
+            if (ids.Length == 0) throw new ConfigException(EmptyPrompt, key: "--prompt");
+            var context = config.Model.ContextLength;
+            if (ids.Length >= context)
+                throw new ConfigException($"the prompt is {ids.Length} tokens, which fills the model's context of {context} (model.context_length) and leaves no room to generate; shorten it", key: "--prompt");
             var output = Sampler.Generate(model, ids, r.GetValue(maxTokens), r.GetValue(temperature), r.GetValue(topK), r.GetValue(seed), subModel).ToList();
             Console.WriteLine(tokenizer != null ? r.GetValue(prompt) + tokenizer.Decode(output) : string.Join(' ', ids.Concat(output)));
+            if (output.Count < r.GetValue(maxTokens) && ids.Length + output.Count >= context)
+                Console.Error.WriteLine($"note: generation stopped at the context length {context} (model.context_length): {ids.Length} prompt + {output.Count} generated tokens, " +
+                                        $"fewer than the {r.GetValue(maxTokens)} of --max-tokens");
             return CliRunner.Ok;
         }));
         return command;
     }
+
+    const string EmptyPrompt = "is empty; give text to continue (for synthetic data, token ids separated by spaces)";
 
     static int[] ParseIds(string prompt, int vocab)
     {

@@ -15,7 +15,7 @@ public static class InspectCommand
     public static Command Create()
     {
         var file = new Argument<string>("config") { Description = "a YAML file with a model: section (a preset, a run or an experiment base)" };
-        var context = new Option<long>("--context") { Description = "context length for the KV cache and FLOPs", DefaultValueFactory = _ => LongContext.Tokens };
+        var context = NumberOption.Create("--context", "context length for the KV cache and FLOPs", LongContext.Tokens, minimum: 1);
         var dtype = new Option<string>("--dtype") { Description = "cache element type: fp32 | bf16 | fp16 | fp8", DefaultValueFactory = _ => "bf16" };
         var json = new Option<bool>("--json") { Description = "print JSON instead of a table" };
         var set = new Option<string[]>("--set") { Description = "override a key, e.g. --set model.attention.n_kv_heads=2", AllowMultipleArgumentsPerToken = false };

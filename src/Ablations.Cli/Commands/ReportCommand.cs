@@ -10,7 +10,7 @@ public static class ReportCommand
     public static IEnumerable<Command> Create()
     {
         var plotFolder = new Argument<string>("experiment-folder") { Description = "results/<experiment>" };
-        var x = new Option<PlotAxis>("--x") { Description = "steps | tokens", DefaultValueFactory = _ => PlotAxis.Steps };
+        var x = EnumOption.Create("--x", "x axis", PlotAxis.Steps);
         var logX = new Option<bool>("--log-x") { Description = "logarithmic x axis" };
         var logY = new Option<bool>("--log-y") { Description = "logarithmic y axis for the loss curves" };
         var plot = new Command("plot", "loss curves, lr sensitivity, gradient norm, attention logits and KV cache (PNG and SVG)") { plotFolder, x, logX, logY };
@@ -25,7 +25,7 @@ public static class ReportCommand
         }));
 
         var tableFolder = new Argument<string>("experiment-folder") { Description = "results/<experiment>" };
-        var format = new Option<TableFormat>("--format") { Description = "md | csv | latex | json", DefaultValueFactory = _ => TableFormat.Md };
+        var format = EnumOption.Create("--format", "table format", TableFormat.Md);
         var table = new Command("table", "one row per variant (and sweep point): parameters, KV cache, loss with uncertainty, stability") { tableFolder, format };
         table.SetAction(r => CliRunner.Guard(() =>
         {

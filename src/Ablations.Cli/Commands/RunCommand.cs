@@ -18,7 +18,7 @@ public static class RunCommand
         var scale = new Option<string?>("--scale") { Description = "smoke | small | full (as the file defines them; default: the file's default_scale)" };
         var set = new Option<string[]>("--set") { Description = "override a key in every run, e.g. --set train.steps=100" };
         var only = new Option<string[]>("--only") { Description = "run only these variants (repeatable)" };
-        var jobs = new Option<int>("--jobs") { Description = "runs at once, as separate processes sharing the CPU threads", DefaultValueFactory = _ => 1 };
+        var jobs = NumberOption.Create("--jobs", "runs at once, as separate processes sharing the CPU threads", 1, minimum: 1);
         var results = new Option<string>("--results") { Description = "results root", DefaultValueFactory = _ => "results" };
         var force = new Option<bool>("--force") { Description = "discard run folders written by a different configuration" };
         var noReport = new Option<bool>("--no-report") { Description = "skip each experiment's table and plots at the end" };
@@ -26,7 +26,7 @@ public static class RunCommand
         var command = new Command("run", "run ablation experiments; rerun the same command to resume") { files, scale, set, only, jobs, results, force, noReport, report };
         command.SetAction(r => CliRunner.Guard(() =>
         {
-            if (r.GetValue(jobs) < 1) throw new Config.ConfigException("must be at least 1", key: "--jobs");
+            OutputFolder.Check(r.GetValue(results)!, "--results");
             var specs = r.GetValue(files)!.Select(ExperimentLoader.Load).ToList();   // check every file before running any
             foreach (var spec in specs)
             {

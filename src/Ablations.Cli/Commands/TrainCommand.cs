@@ -14,7 +14,7 @@ public static class TrainCommand
         var set = new Option<string[]>("--set") { Description = "override a key, e.g. --set train.lr=3e-3 --set model.n_kv_heads=2" };
         var outDir = new Option<string?>("--out") { Description = "run folder (default results/runs/<config name>)" };
         var force = new Option<bool>("--force") { Description = "discard a run folder written by a different configuration, or a finished run" };
-        var threads = new Option<int?>("--threads") { Description = "CPU threads for libtorch (overrides train.threads without changing the run's configuration)" };
+        var threads = NumberOption.Optional<int>("--threads", "CPU threads for libtorch (overrides train.threads without changing the run's configuration)", minimum: 1);
         var log = new Option<string?>("--log") { Description = "append this command's output to a file instead of the console (ablate run --jobs uses it)" };
         var command = new Command("train", "train a model; an interrupted run resumes from its last checkpoint when run again") { file, set, outDir, force, threads, log };
         command.SetAction(r =>
@@ -35,8 +35,9 @@ public static class TrainCommand
     static int Train(ParseResult r, Argument<string> file, Option<string[]> set, Option<string?> outDir, Option<bool> force, Option<int?> threads)
     {
         var path = r.GetValue(file)!;
-        var config = RunConfig.Load(path, r.GetValue(set) ?? Array.Empty<string>());
-        var folder = r.GetValue(outDir) ?? Path.Combine("results", "runs", Path.GetFileNameWithoutExtension(path));
+        var overrides = r.GetValue(set) ?? Array.Empty<string>();
+        var config = RunConfig.Load(path, overrides);
+        var folder = OutputFolder.Check(r.GetValue(outDir) ?? Path.Combine("results", "runs", Path.GetFileNameWithoutExtension(path)), "--out");
         var observer = new ConsoleObserver(config.Train.LogEvery);
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
@@ -47,7 +48,8 @@ public static class TrainCommand
         ParentWatch.Start(cancel);
         try
         {
-            var summary = observer.Wrap(() => new Trainer(config, folder, observer) { Threads = r.GetValue(threads) }.Run(r.GetValue(force), cancel.Token));
+            var summary = CliRunner.InRunFile(path, overrides, () =>
+                observer.Wrap(() => new Trainer(config, folder, observer) { Threads = r.GetValue(threads) }.Run(r.GetValue(force), cancel.Token)));
             if (summary == null) return CliRunner.Interrupted;
             Console.WriteLine($"run folder: {Path.GetFullPath(folder)}");
             return CliRunner.Ok;

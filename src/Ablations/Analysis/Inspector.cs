@@ -23,24 +23,25 @@ public static class Inspector
 
         var plan = LayerPlan.From(model);
         long d = model.DModel, v = model.VocabSize;
-        var normsPerBlock = DecoderBlock.NormsPerBlock(model.Norm.Placement);
 
-        // A sum over the plan's layers of what each layer's records count, kept in first-seen component order.
+        // A sum over the plan's kinds of layer, each counted once and multiplied by how many layers are of it (a
+        // million-layer model costs no more than a four-layer one), kept in first-seen component order.
         var layerRows = new List<ParameterTally>();
         long kvPerToken = 0, kvAtContext = 0;
         double attentionFlops = 0;
-        foreach (var layer in plan.Layers)
+        foreach (var (layer, count) in plan.Groups)
         {
             var attention = layer.Attention;
-            layerRows.Add(new("attention", attention.ParameterCount(model)));
-            layerRows.Add(new("norms", normsPerBlock * model.Norm.ParameterCount(d)));
-            layerRows.AddRange(layer.FeedForward.Parameters(model));
+            layerRows.AddRange(layer.Parameters(model).Select(t => new ParameterTally(t.Component, t.Total * count, t.Active * count)));
             var kv = attention.KvElementsPerToken(model);
-            kvPerToken += kv;
-            kvAtContext += Math.Min(context, (long?)layer.Window ?? long.MaxValue) * kv * bytes;
+            kvPerToken += count * kv;
+            var kept = Math.Min(context, (long?)layer.Window ?? long.MaxValue);   // tokens each layer of this kind caches
+            if (kvAtContext + (double)count * kept * kv * bytes > long.MaxValue)
+                throw new ConfigException($"a KV cache of {context:N0} tokens would take more bytes than can be counted; ask for fewer tokens", key: "--context");
+            kvAtContext += count * kept * kv * bytes;
             // Attention scores and the weighted sum: 2 (d_qk + d_v) per head per attended key, averaged over positions 1..context.
             var (qk, vw) = attention.HeadWidths(model);
-            attentionFlops += 2.0 * attention.NHeads * (qk + vw) * MeanAttended(context, layer.Window);
+            attentionFlops += count * 2.0 * attention.NHeads * (qk + vw) * MeanAttended(context, layer.Window);
         }
         if (DecoderBlock.NeedsFinalNorm(model.Norm.Placement)) layerRows.Add(new("norms", model.Norm.ParameterCount(d)));
 
@@ -67,7 +68,7 @@ public static class Inspector
         return new Inspection
         {
             Parameters = rows,
-            Layers = plan.Layers.Count,
+            Layers = model.NLayers,
             LocalLayers = plan.LocalLayers,
             MoeLayers = plan.MoeLayers,
             DType = dtype,

@@ -9,7 +9,9 @@ namespace Ablations.Config;
 /// </summary>
 public static class ConfigLoader
 {
-    public static T Load<T>(string path, IEnumerable<string>? overrides = null) where T : IValidatable, new()
+    /// <param name="requiredSection">A top-level key the file itself must have (a run file's model:), so that an
+    /// empty or comment-only file is refused instead of silently meaning every default.</param>
+    public static T Load<T>(string path, IEnumerable<string>? overrides = null, string? requiredSection = null) where T : IValidatable, new()
     {
         if (!File.Exists(path))
             throw new ConfigException(Directory.Exists(path) ? "is a folder, expected a YAML file" : "file not found", path);
@@ -19,15 +21,18 @@ public static class ConfigLoader
         {
             throw new ConfigException($"cannot read: {e.Message}", path);
         }
-        return Parse<T>(text, path, overrides);
+        return Parse<T>(text, path, overrides, requiredSection);
     }
 
     /// <summary>Parses YAML text; <paramref name="source"/> names it in errors.</summary>
-    public static T Parse<T>(string yaml, string source, IEnumerable<string>? overrides = null) where T : IValidatable, new()
+    public static T Parse<T>(string yaml, string source, IEnumerable<string>? overrides = null, string? requiredSection = null) where T : IValidatable, new()
     {
         var root = ReadTree(yaml, source);
+        var missing = requiredSection != null && !root.Children.ContainsKey(new YamlScalarNode(requiredSection));
         var applied = ConfigOverrides.Apply(root, typeof(T), overrides ?? Array.Empty<string>());
-        return Bind<T>(root, source, applied);
+        if (!missing) return Bind<T>(root, source, applied);
+        new YamlBinder(source, applied).Bind<T>(root);   // first, so that a misspelt section is named as unknown rather than missing
+        throw new ConfigException($"has no '{requiredSection}:' section; without one every {requiredSection} key would silently take its default", source);
     }
 
     /// <summary>Binds and validates a tree whose overrides are already applied (<paramref name="overrides"/>: path to origin).</summary>
@@ -37,6 +42,26 @@ public static class ConfigLoader
         var config = binder.Bind<T>(root);
         Check(config, binder);
         return config;
+    }
+
+    /// <summary>
+    /// An error about <paramref name="key"/> found after loading (the files it names cannot be read, the model does
+    /// not fit in memory), placed as a load error would be: at the --set that wrote the key, else at the line of the
+    /// key (or of its nearest written section) in the file, else at the file.
+    /// </summary>
+    public static ConfigException ErrorAt<T>(string path, IEnumerable<string> overrides, string key, string message) where T : new()
+    {
+        try
+        {
+            var root = ReadTree(File.ReadAllText(path), path);
+            var binder = new YamlBinder(path, ConfigOverrides.Apply(root, typeof(T), overrides));
+            binder.Bind<T>(root);
+            return binder.ErrorAt(key, message);
+        }
+        catch (Exception e) when (e is ConfigException or IOException or UnauthorizedAccessException)
+        {
+            return new ConfigException(message, path, key: key);   // the file changed since it was loaded
+        }
     }
 
     /// <summary>Validates a bound record; every failure is placed where <paramref name="binder"/> saw its key.</summary>

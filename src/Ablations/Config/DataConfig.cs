@@ -22,7 +22,7 @@ public sealed record DataConfig : IValidatable
 
     public IEnumerable<ConfigError> Validate()
     {
-        if (ValidationFraction <= 0 || ValidationFraction >= 0.5)
+        if (!(ValidationFraction > 0 && ValidationFraction < 0.5))
             yield return new("validation_fraction", $"must be in (0, 0.5), got {ValidationFraction}");
         if (MaxBytes < 0) yield return new("max_bytes", $"must be 0 (no cap) or positive, got {MaxBytes}");
         if (Source == DataSource.Text && (Paths == null || Paths.Count == 0))
@@ -51,8 +51,9 @@ public sealed record MarkovConfig : IValidatable
     {
         if (Vocab < 2 || Vocab > 256) yield return new("vocab", $"must be between 2 and 256, got {Vocab}");
         if (Order < 1 || Order > 4) yield return new("order", $"must be between 1 and 4, got {Order}");
-        if (Concentration <= 0) yield return new("concentration", $"must be positive, got {Concentration}");
+        if (!(Concentration > 0)) yield return new("concentration", $"must be positive, got {Concentration}");
         if (Tokens < 10_000) yield return new("tokens", $"must be at least 10000, got {Tokens}");
+        foreach (var e in SizeLimits.Above(("tokens", Tokens, SizeLimits.Tokens))) yield return e;
     }
 }
 
@@ -79,6 +80,11 @@ public sealed record RecallConfig : IValidatable
         if (Queries < 1 || Queries > Pairs) yield return new("queries", $"must be between 1 and pairs = {Pairs}, got {Queries}");
         if (Distance < 2 * Pairs) yield return new("distance", $"must be at least 2 x pairs = {2 * Pairs} (the pairs themselves), got {Distance}");
         if (Sequences < 100) yield return new("sequences", $"must be at least 100, got {Sequences}");
+        foreach (var e in SizeLimits.Above(("keys", Keys, SizeLimits.Heads), ("values", Values, SizeLimits.Heads), ("distance", Distance, SizeLimits.Context)))
+            yield return e;
+        if ((double)Sequences * SequenceLength > SizeLimits.Tokens)
+            yield return new("sequences", string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{Sequences:N0} sequences of {SequenceLength:N0} tokens exceed the {SizeLimits.Tokens:N0} tokens a task may generate"));
     }
 
     /// <summary>Tokens in one sequence: pairs, filler up to the distance, then "Q key value" per query.</summary>

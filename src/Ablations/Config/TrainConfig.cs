@@ -41,27 +41,29 @@ public sealed record TrainConfig : IValidatable
     /// <summary>Stop as diverged when the loss exceeds its running minimum by this many nats (or is not finite).</summary>
     public double DivergenceNats { get; init; } = 3.0;
 
+    // Ranges on numbers are written as the negation of what is allowed, so that NaN (which fails every
+    // comparison) is refused too when a record is built in code rather than bound from YAML.
     public IEnumerable<ConfigError> Validate()
     {
         if (Steps <= 0) yield return new("steps", $"must be positive, got {Steps}");
         if (BatchSize <= 0) yield return new("batch_size", $"must be positive, got {BatchSize}");
         if (Context < 0) yield return new("context", $"must be 0 (model.context_length) or positive, got {Context}");
         if (GradAccum <= 0) yield return new("grad_accum", $"must be positive, got {GradAccum}");
-        if (Lr <= 0) yield return new("lr", $"must be positive, got {Lr}");
-        if (MinLrRatio < 0 || MinLrRatio > 1) yield return new("min_lr_ratio", $"must be in [0, 1], got {MinLrRatio}");
+        if (!(Lr > 0)) yield return new("lr", $"must be positive, got {Lr}");
+        if (!(MinLrRatio >= 0 && MinLrRatio <= 1)) yield return new("min_lr_ratio", $"must be in [0, 1], got {MinLrRatio}");
         if (WarmupSteps < 0) yield return new("warmup_steps", $"must be 0 or more, got {WarmupSteps}");
-        if (DecayFraction <= 0 || DecayFraction > 1) yield return new("decay_fraction", $"must be in (0, 1], got {DecayFraction}");
-        if (WeightDecay < 0) yield return new("weight_decay", $"must be 0 or more, got {WeightDecay}");
-        if (Beta1 < 0 || Beta1 >= 1) yield return new("beta1", $"must be in [0, 1), got {Beta1}");
-        if (Beta2 < 0 || Beta2 >= 1) yield return new("beta2", $"must be in [0, 1), got {Beta2}");
-        if (Eps <= 0) yield return new("eps", $"must be positive, got {Eps}");
-        if (GradClip < 0) yield return new("grad_clip", $"must be 0 (off) or positive, got {GradClip}");
-        if (ZLoss < 0) yield return new("z_loss", $"must be 0 (off) or positive, got {ZLoss}");
+        if (!(DecayFraction > 0 && DecayFraction <= 1)) yield return new("decay_fraction", $"must be in (0, 1], got {DecayFraction}");
+        if (!(WeightDecay >= 0)) yield return new("weight_decay", $"must be 0 or more, got {WeightDecay}");
+        if (!(Beta1 >= 0 && Beta1 < 1)) yield return new("beta1", $"must be in [0, 1), got {Beta1}");
+        if (!(Beta2 >= 0 && Beta2 < 1)) yield return new("beta2", $"must be in [0, 1), got {Beta2}");
+        if (!(Eps > 0)) yield return new("eps", $"must be positive, got {Eps}");
+        if (!(GradClip >= 0)) yield return new("grad_clip", $"must be 0 (off) or positive, got {GradClip}");
+        if (!(ZLoss >= 0)) yield return new("z_loss", $"must be 0 (off) or positive, got {ZLoss}");
         if (EvalEvery <= 0) yield return new("eval_every", $"must be positive, got {EvalEvery}");
         if (EvalBatches <= 0) yield return new("eval_batches", $"must be positive, got {EvalBatches}");
         if (LogEvery <= 0) yield return new("log_every", $"must be positive, got {LogEvery}");
         if (CheckpointEvery < 0) yield return new("checkpoint_every", $"must be 0 (end only) or positive, got {CheckpointEvery}");
         if (Threads < 0) yield return new("threads", $"must be 0 (default) or positive, got {Threads}");
-        if (DivergenceNats <= 0) yield return new("divergence_nats", $"must be positive, got {DivergenceNats}");
+        if (!(DivergenceNats > 0)) yield return new("divergence_nats", $"must be positive, got {DivergenceNats}");
     }
 }

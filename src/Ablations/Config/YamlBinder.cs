@@ -43,10 +43,11 @@ public sealed class YamlBinder
         return new ConfigException(message, _source, key: key);
     }
 
+    /// <summary>The enclosing key: model.attention for model.attention.window, data.paths for data.paths[2].</summary>
     static string Parent(string path)
     {
-        var dot = path.LastIndexOf('.');
-        return dot < 0 ? "" : path[..dot];
+        var cut = Math.Max(path.LastIndexOf('.'), path.LastIndexOf('['));
+        return cut < 0 ? "" : path[..cut];
     }
 
     /// <summary>Where each bound key path (e.g. model.attention.n_heads) was written.</summary>
@@ -67,19 +68,20 @@ public sealed class YamlBinder
                 throw Error(keyNode.Start, keyPath,
                     $"unknown key '{key}'; allowed keys{(path.Length > 0 ? " in " + path : "")}: {string.Join(", ", props.Keys)}");
             _marks[keyPath] = keyNode.Start;
-            prop.SetValue(instance, BindValue(prop.PropertyType, valueNode, keyPath, prop.GetValue(instance)));
+            prop.SetValue(instance, BindValue(prop.PropertyType, valueNode, keyPath, prop.GetValue(instance), AcceptsNull(prop)));
         }
         return instance;
     }
 
     /// <param name="current">The property's value before binding (its default): a family keeps its default kind when <c>kind:</c> is absent.</param>
-    object? BindValue(Type type, YamlNode node, string path, object? current = null)
+    /// <param name="acceptsNull">False for a property declared non-nullable: an empty section (model:) is refused, not bound as null.</param>
+    object? BindValue(Type type, YamlNode node, string path, object? current = null, bool acceptsNull = true)
     {
         if (TryBindRaw(type, node, path, out var raw)) return raw;
         var underlying = Nullable.GetUnderlyingType(type);
         if (node is YamlScalarNode s && IsNull(s))
         {
-            if (underlying != null || !type.IsValueType) return null;
+            if (underlying != null || (!type.IsValueType && acceptsNull)) return null;
             throw Error(node.Start, path, $"a value is required ({Describe(type)})");
         }
         type = underlying ?? type;
@@ -174,7 +176,10 @@ public sealed class YamlBinder
         }
         else if (type == typeof(double))
         {
-            if (double.TryParse(text, NumberStyles.Float, inv, out var d)) return d;
+            // NaN and infinities pass every range check written as a comparison, so none reaches a record.
+            if (double.TryParse(text, NumberStyles.Float, inv, out var d))
+                return double.IsFinite(d) ? d : throw Error(at, path, $"must be a finite number, got {d.ToString(inv)}");
+            if (IsYamlNonFinite(text)) throw Error(at, path, $"must be a finite number, got {text}");
         }
         else if (type.IsEnum)
         {
@@ -189,6 +194,17 @@ public sealed class YamlBinder
     {
         var set = OverrideOf(key);
         return set != null ? new ConfigException(message, set, key: key) : new(message, _source, (int)at.Line, (int)at.Column, key);
+    }
+
+    /// <summary>YAML 1.1's spellings of NaN and the infinities (.nan, .inf, -.Inf, ...), which .NET does not parse.</summary>
+    static bool IsYamlNonFinite(string text) =>
+        text.TrimStart('+', '-').ToLowerInvariant() is ".nan" or ".inf";
+
+    static readonly NullabilityInfoContext Nullability = new();
+
+    static bool AcceptsNull(PropertyInfo prop)
+    {
+        lock (Nullability) return Nullability.Create(prop).WriteState != NullabilityState.NotNull;
     }
 
     static bool IsNull(YamlScalarNode s) =>

@@ -66,12 +66,13 @@ public static class DataFactory
             var documents = dotnetDocs ? DotnetDocsCorpus.Documents() : Paragraphs(TextFilesCorpus.Documents(data.Paths!, baseDirectory));
             var kept = Cap(documents, data.MaxBytes).ToList();
             if (kept.Count == 0 || kept.All(d => d.Text.Length == 0))
-                throw new DataException($"the {name} corpus is empty");
+                throw new DataException($"the {name} corpus is empty", dotnetDocs ? "data.source" : "data.paths");
             (info, folder) = TokenCache.GetOrCreate(name, kept, Split(kept, data.ValidationFraction), tokenizer, warn);
             TokenCache.Remember(fingerprint, info);
         }
         if (info.ValidationTokens == 0 || info.TrainTokens == 0)
-            throw new DataException($"the {name} corpus is too small to hold out a validation split ({info.Documents} documents)");
+            throw new DataException($"the {name} corpus is too small to hold out a validation split ({info.Documents} documents)",
+                data.MaxBytes > 0 ? "data.max_bytes" : dotnetDocs ? "data.source" : "data.paths");
         var width = TokenCache.Width(info.VocabSize);
         var train = new MappedTokenStore(Path.Combine(folder, "train.bin"), width);
         var validation = new MappedTokenStore(Path.Combine(folder, "val.bin"), width);

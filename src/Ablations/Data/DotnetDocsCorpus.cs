@@ -11,22 +11,25 @@ namespace Ablations.Data;
 /// </summary>
 public static class DotnetDocsCorpus
 {
+    /// <summary>The configuration key that chose this corpus, which every error here concerns.</summary>
+    const string Source = "data.source";
+
     /// <summary>The XML files of the newest reference pack of the running SDK, in a fixed order.</summary>
     public static IReadOnlyList<string> Files()
     {
         var root = DotnetRoot();
         var packs = Path.Combine(root ?? "", "packs", "Microsoft.NETCore.App.Ref");
         if (root == null || !Directory.Exists(packs))
-            throw new DataException($"the dotnet-docs corpus needs the .NET SDK's reference packs, not found under '{packs}'; set DOTNET_ROOT or use data.source: text");
+            throw new DataException($"the dotnet-docs corpus needs the .NET SDK's reference packs, not found under '{packs}'; set DOTNET_ROOT or use data.source: text", Source);
         var newest = Directory.GetDirectories(packs)
             .Select(d => (Dir: d, Version: Version.TryParse(Path.GetFileName(d).Split('-')[0], out var v) ? v : new Version(0, 0)))
             .OrderByDescending(x => x.Version).Select(x => x.Dir).FirstOrDefault()
-            ?? throw new DataException($"no reference pack version under '{packs}'");
+            ?? throw new DataException($"no reference pack version under '{packs}'", Source);
         var files = Directory.GetDirectories(Path.Combine(newest, "ref"))
             .OrderByDescending(d => d, StringComparer.Ordinal).Take(1)
             .SelectMany(d => Directory.GetFiles(d, "*.xml"))
             .Order(StringComparer.Ordinal).ToList();
-        if (files.Count == 0) throw new DataException($"no XML documentation files in '{newest}/ref'");
+        if (files.Count == 0) throw new DataException($"no XML documentation files in '{newest}/ref'", Source);
         return files;
     }
 

@@ -11,7 +11,7 @@ public sealed class StreamBatches : IBatchSource
     {
         if (store.Length < sequenceLength + 1)
             throw new DataException($"the {splitName} split has {store.Length:N0} tokens, fewer than one sequence of {sequenceLength + 1} " +
-                                    "(train.context + 1); use a shorter context or more data");
+                                    "(train.context + 1); use a shorter context or more data", "train.context");
         _store = store;
         SequenceLength = sequenceLength;
     }

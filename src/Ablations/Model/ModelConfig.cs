@@ -1,3 +1,4 @@
+using Ablations.Common;
 using Ablations.Config;
 using Ablations.Model.Attention;
 using Ablations.Model.FeedForward;
@@ -29,12 +30,27 @@ public sealed record ModelConfig : IValidatable
     /// <summary>Gemma 2's soft-cap on the output logits: cap * tanh(logits / cap) (30 in Gemma 2); absent = none.</summary>
     public double? FinalLogitSoftcap { get; init; }
 
+    /// <summary>Every size within its bound, and then the whole model within what can be counted.</summary>
     public IEnumerable<ConfigError> Validate()
+    {
+        var errors = ValidateParts().ToList();
+        if (errors.Count == 0 && new ModelSize(this) is var size && size.Total > SizeLimits.Parameters)
+        {
+            var (key, reason) = size.Culprit(SizeLimits.Parameters);
+            errors.Add(new(key, $"the model would hold about {Units.Count(size.Total)} parameters, more than the {Units.Count(SizeLimits.Parameters)} ablate counts: {reason}"));
+        }
+        return errors;
+    }
+
+    IEnumerable<ConfigError> ValidateParts()
     {
         if (VocabSize <= 0) yield return new("vocab_size", $"must be a positive integer, got {VocabSize}");
         if (DModel <= 0) yield return new("d_model", $"must be a positive integer, got {DModel}");
         if (NLayers <= 0) yield return new("n_layers", $"must be a positive integer, got {NLayers}");
         if (ContextLength <= 0) yield return new("context_length", $"must be a positive integer, got {ContextLength}");
+        foreach (var e in SizeLimits.Above(("vocab_size", VocabSize, SizeLimits.Vocabulary), ("d_model", DModel, SizeLimits.Width),
+                     ("n_layers", NLayers, SizeLimits.Layers), ("context_length", ContextLength, SizeLimits.Context)))
+            yield return e;
         if (!(InitStd > 0) || double.IsInfinity(InitStd)) yield return new("init_std", $"must be a positive number, got {InitStd}");
         if (!(Dropout >= 0 && Dropout < 1)) yield return new("dropout", $"must be in [0, 1), got {Dropout}");
 

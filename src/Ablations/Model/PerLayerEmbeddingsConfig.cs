@@ -21,5 +21,6 @@ public sealed record PerLayerEmbeddingsConfig : IValidatable
     public IEnumerable<ConfigError> Validate()
     {
         if (Dim <= 0) yield return new("dim", $"must be a positive integer, got {Dim}");
+        foreach (var e in SizeLimits.Above(("dim", Dim, SizeLimits.Heads))) yield return e;
     }
 }

@@ -14,8 +14,11 @@ public sealed record RunConfig : IValidatable
     public TrainConfig Train { get; init; } = new();
     public ReferenceConfig? Reference { get; init; }
 
-    /// <summary>Reads a run configuration file once: syntax, keys, types and consistency, with --set overrides applied.</summary>
-    public static RunConfig Load(string path, IEnumerable<string>? overrides = null) => ConfigLoader.Load<RunConfig>(path, overrides);
+    /// <summary>
+    /// Reads a run configuration file once: syntax, keys, types and consistency, with --set overrides applied.
+    /// The file must describe its model: an empty or comment-only file would otherwise train the default model.
+    /// </summary>
+    public static RunConfig Load(string path, IEnumerable<string>? overrides = null) => ConfigLoader.Load<RunConfig>(path, overrides, requiredSection: "model");
 
     /// <summary>Tokens per training sequence.</summary>
     public int SequenceLength => Train.Context > 0 ? Train.Context : Model.ContextLength;

@@ -155,13 +155,11 @@ public sealed class Trainer
 
     void CheckMemory(int sequence)
     {
-        var needed = MemoryEstimate.Bytes(_config, sequence);
+        var estimate = new MemoryEstimate(_config, sequence);
         var available = MemoryEstimate.Available();
-        if (needed > available)
-            throw new ConfigException(
-                $"batch_size {_config.Train.BatchSize} x {sequence} tokens needs about {Units.Bytes(needed)} for training, " +
-                $"but {Units.Bytes(available)} is available; lower train.batch_size (and raise train.grad_accum to keep the tokens per step)",
-                key: "train.batch_size");
+        if (estimate.Bytes <= available) return;
+        var (key, message) = estimate.Explain(available);
+        throw new ConfigException(message, key: key);
     }
 
     static RunSummary Summarise(List<MetricsRow> history, TrainerState state, PreparedData data, Inspection inspection, Device device)

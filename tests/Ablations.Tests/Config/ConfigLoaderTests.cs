@@ -184,10 +184,46 @@ public class ConfigLoaderTests : IDisposable
     }
 
     [Fact]
-    public void Empty_file_gives_the_defaults()
+    public void Empty_text_gives_the_defaults()
     {
-        var config = RunConfig.Load(Write(""));
+        // What `ablate data info` without a file reads; a run file must name its model (next test).
+        var config = ConfigLoader.Parse<RunConfig>("", "(defaults)");
         Assert.Equal(new ModelConfig(), config.Model);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("# a comment and nothing else\n")]
+    [InlineData("train:\n  steps: 10\n")]
+    public void Run_file_without_a_model_section_is_refused(string yaml)
+    {
+        var e = Fails(yaml);
+        Assert.Equal(Path.Combine(_dir, "model.yaml"), e.File);
+        Assert.Contains("has no 'model:' section", e.Message);
+    }
+
+    [Fact]
+    public void Empty_section_is_refused_at_its_line_instead_of_binding_null()
+    {
+        var e = Fails("model:\n  d_model: 64\ntrain:\n");
+        Assert.Equal("train", e.Key);
+        Assert.Equal(3, e.Line);
+        Assert.Contains("a value is required", e.Message);
+    }
+
+    [Fact]
+    public void An_error_found_after_loading_is_placed_where_its_key_was_written()
+    {
+        var path = Write("model:\n  d_model: 64\ndata:\n  source: text\n  paths:\n    - a.txt\n    - b.txt\n");
+        ConfigException At(string key, params string[] set) => ConfigLoader.ErrorAt<RunConfig>(path, set, key, "cannot be used");
+
+        Assert.Equal((path, 5, 3), (At("data.paths").File, At("data.paths").Line, At("data.paths").Column));
+        Assert.Equal((7, 7), (At("data.paths[1]").Line, At("data.paths[1]").Column));    // the item itself
+        Assert.Equal(1, At("model.n_layers").Line);                                     // not written: its section
+        Assert.Null(At("train.context").Line);                                          // nor its section: the file
+        Assert.Equal($"{path}:5:3: data.paths: cannot be used", At("data.paths").Message);
+        var set = At("data.paths[0]", "data.paths=[c.txt]");
+        Assert.Equal(("--set data.paths=[c.txt]", null), (set.File, set.Line));
     }
 
     [Fact]

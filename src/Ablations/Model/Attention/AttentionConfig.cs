@@ -69,6 +69,7 @@ public abstract record AttentionConfig : IValidatable
     {
         if (NHeads <= 0) yield return new("n_heads", $"must be a positive integer, got {NHeads}");
         if (Window is <= 0) yield return new("window", $"must be a positive number of tokens, got {Window}");
+        foreach (var e in SizeLimits.Above(("n_heads", NHeads, SizeLimits.Heads), ("window", Window, SizeLimits.Context))) yield return e;
         if (LocalGlobal != null && LayerPattern != null)
             yield return new("local_global", "give either local_global or layer_pattern, not both");
         if (LocalGlobal != null && !TryParseRatio(LocalGlobal, out _, out _))

@@ -49,6 +49,7 @@ public sealed record GroupedAttentionConfig : AttentionConfig
     {
         foreach (var e in base.Validate()) yield return e;
         if (HeadDim is <= 0) yield return new("head_dim", $"must be a positive integer, got {HeadDim}");
+        foreach (var e in SizeLimits.Above(("head_dim", HeadDim, SizeLimits.Heads))) yield return e;
         if (Kind == AttentionKind.Gqa && NKvHeads == null)
             yield return new("n_kv_heads", "gqa needs n_kv_heads (a divisor of n_heads)");
         else if (Kind == AttentionKind.Gqa && (NKvHeads <= 0 || NHeads % NKvHeads!.Value != 0))

@@ -47,5 +47,8 @@ public sealed record LatentAttentionConfig : AttentionConfig
         foreach (var (key, value) in new (string, int)[] { ("kv_lora_rank", KvLoraRank), ("qk_nope_head_dim", QkNopeHeadDim), ("qk_rope_head_dim", QkRopeHeadDim), ("v_head_dim", VHeadDim) })
             if (value <= 0) yield return new(key, $"mla needs {key} as a positive integer");
         if (QLoraRank < 0) yield return new("q_lora_rank", "must be 0 (no query compression) or a positive rank");
+        foreach (var e in SizeLimits.Above(("q_lora_rank", QLoraRank, SizeLimits.Heads), ("kv_lora_rank", KvLoraRank, SizeLimits.Heads),
+                     ("qk_nope_head_dim", QkNopeHeadDim, SizeLimits.Heads), ("qk_rope_head_dim", QkRopeHeadDim, SizeLimits.Heads), ("v_head_dim", VHeadDim, SizeLimits.Heads)))
+            yield return e;
     }
 }

@@ -40,5 +40,6 @@ public abstract record FeedForwardConfig : IValidatable
     public virtual IEnumerable<ConfigError> Validate()
     {
         if (Hidden is <= 0) yield return new("hidden", $"must be a positive integer, got {Hidden}");
+        foreach (var e in SizeLimits.Above(("hidden", Hidden, SizeLimits.Hidden))) yield return e;
     }
 }

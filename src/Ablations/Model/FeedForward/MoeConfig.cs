@@ -33,8 +33,11 @@ public sealed record MoeConfig : IValidatable
         if (NSharedExperts < 0) yield return new("n_shared_experts", $"must be 0 or more, got {NSharedExperts}");
         if (ExpertHidden <= 0) yield return new("expert_hidden", $"must be a positive integer, got {ExpertHidden}");
         if (DenseLayers < 0) yield return new("dense_layers", $"must be 0 or more, got {DenseLayers}");
-        if (AuxLossCoef < 0) yield return new("aux_loss_coef", $"must be 0 or more, got {AuxLossCoef}");
-        if (BiasUpdateRate < 0) yield return new("bias_update_rate", $"must be 0 or more, got {BiasUpdateRate}");
-        if (RoutedScaling <= 0) yield return new("routed_scaling", $"must be positive, got {RoutedScaling}");
+        foreach (var e in SizeLimits.Above(("n_experts", NExperts, SizeLimits.Heads), ("n_shared_experts", NSharedExperts, SizeLimits.Heads),
+                     ("expert_hidden", ExpertHidden, SizeLimits.Width)))
+            yield return e;
+        if (!(AuxLossCoef >= 0)) yield return new("aux_loss_coef", $"must be 0 or more, got {AuxLossCoef}");
+        if (!(BiasUpdateRate >= 0)) yield return new("bias_update_rate", $"must be 0 or more, got {BiasUpdateRate}");
+        if (!(RoutedScaling > 0)) yield return new("routed_scaling", $"must be positive, got {RoutedScaling}");
     }
 }

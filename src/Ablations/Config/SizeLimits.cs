@@ -1,0 +1,36 @@
+using System.Globalization;
+
+namespace Ablations.Config;
+
+/// <summary>
+/// Upper bounds on the keys that size a model or a data set: far above any published model, yet low enough that
+/// every count fits a 64-bit integer and a mistyped value (n_layers: 2000000000) fails at load instead of
+/// hanging the inspector or overflowing an array.
+/// </summary>
+public static class SizeLimits
+{
+    /// <summary>n_layers (published models: under 200).</summary>
+    public const int Layers = 1_000_000;
+    /// <summary>d_model and moe.expert_hidden (published: up to about 20,000).</summary>
+    public const int Width = 1 << 20;
+    /// <summary>vocab_size (published: up to about 260,000).</summary>
+    public const int Vocabulary = 1 << 24;
+    /// <summary>context_length and window, in tokens (published: up to about 10 million).</summary>
+    public const int Context = 1 << 24;
+    /// <summary>feed_forward.hidden.</summary>
+    public const int Hidden = 1 << 24;
+    /// <summary>Head counts and head widths, MLA ranks, moe.n_experts, per-layer embedding width.</summary>
+    public const int Heads = 1 << 16;
+    /// <summary>Parameters of a whole model: 1,000 T, some 500 times the largest published.</summary>
+    public const double Parameters = 1e15;
+    /// <summary>Tokens a synthetic data set generates (one array of them is held in memory).</summary>
+    public const long Tokens = 1_000_000_000;
+
+    /// <summary>An error for each (key, value, limit) whose value is above its limit, naming the limit.</summary>
+    public static IEnumerable<ConfigError> Above(params (string Key, long? Value, long Limit)[] sizes)
+    {
+        foreach (var (key, value, limit) in sizes)
+            if (value > limit)
+                yield return new(key, string.Create(CultureInfo.InvariantCulture, $"must be at most {limit:N0}, got {value:N0}"));
+    }
+}
