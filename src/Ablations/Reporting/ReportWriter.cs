@@ -19,6 +19,8 @@ public static class ReportWriter
     public static string Write(string resultsRoot, string regenerateCommand, Action<string>? warn = null)
     {
         resultsRoot = Path.GetFullPath(resultsRoot);
+        if (!Directory.Exists(resultsRoot))
+            throw new Config.ConfigException(File.Exists(resultsRoot) ? "is a file, expected the results folder" : "folder not found", resultsRoot);
         // Beside the results, so the swap is a rename on one file system; the dot keeps it from looking like an experiment.
         var staging = Directory.CreateDirectory(Path.Combine(resultsRoot, $".report-{Guid.NewGuid():N}")).FullName;
         try

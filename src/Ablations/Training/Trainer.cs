@@ -57,6 +57,7 @@ public sealed class Trainer
         using var model = new Decoder(_config.Model, t.Seed, device);
         using var optimizer = OptimizerFactory.Create(model, t);
         var state = Checkpoint.Load(_folder.Path, model, optimizer, _observer.OnMessage) ?? FreshStart();
+        state = state with { Threads = KeepThreads(state.Threads) };
         var inspection = Inspector.Inspect(_config.Model, sequence, "fp32");
         _observer.OnStart(state.Step, t.Steps,
             $"{data.Description}; {Units.Count(inspection.TotalParameters)} parameters ({Units.Count(inspection.ActiveParameters)} active) on {device.type}" +
@@ -127,6 +128,24 @@ public sealed class Trainer
             foreach (var c in callbacks) row = c.OnStep(row, state);
         }
         return state;
+    }
+
+    /// <summary>
+    /// A run keeps the libtorch thread count it started with: the order of a multi-threaded sum depends on it, so
+    /// resuming on another count (a rerun with another --jobs) would not continue bit for bit.
+    /// </summary>
+    int KeepThreads(int started)
+    {
+        var now = get_num_threads();
+        if (started <= 0 || started == now) return now;
+        if (started > Environment.ProcessorCount)
+        {
+            _observer.OnMessage($"this run started on {started} threads but {Environment.ProcessorCount} cores are here: continuing on {now}, so its numbers may differ in the last bits");
+            return now;
+        }
+        _observer.OnMessage($"continuing on the {started} libtorch threads this run started with (not {now}), so it resumes bit for bit");
+        set_num_threads(started);
+        return started;
     }
 
     RunSummary AlreadyComplete()

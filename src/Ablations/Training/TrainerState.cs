@@ -12,6 +12,8 @@ public sealed record TrainerState
     public double WallSeconds { get; init; }
     /// <summary>The divergence guard's running minimum of the training loss.</summary>
     public double MinLoss { get; init; } = double.PositiveInfinity;
+    /// <summary>libtorch threads the run trains on (0: recorded by an older version); a resume keeps them.</summary>
+    public int Threads { get; init; }
     /// <summary>Why the run diverged at this step; null while healthy.</summary>
     public string? Diverged { get; init; }
 }

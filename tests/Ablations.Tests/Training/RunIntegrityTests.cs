@@ -161,3 +161,45 @@ public class RunIntegrityTests
         Assert.Equal(before, after);
     }
 }
+
+/// <summary>Changes libtorch's process-wide thread count, so it runs alone with the other thread-sensitive tests.</summary>
+[Collection(nameof(PinnedLosses))]
+public class ResumeThreadTests
+{
+    sealed class Messages : ITrainingObserver
+    {
+        public List<string> All { get; } = new();
+        public void OnStart(int firstStep, int totalSteps, string description) { }
+        public void OnStep(MetricsRow row, int totalSteps) { }
+        public void OnMessage(string message) => All.Add(message);
+    }
+
+    sealed class StopAfter(int step, CancellationTokenSource cancel) : ITrainingObserver
+    {
+        public void OnStart(int firstStep, int totalSteps, string description) { }
+        public void OnStep(MetricsRow row, int totalSteps) { if (row.Step == step) cancel.Cancel(); }
+        public void OnMessage(string message) { }
+    }
+
+    [Fact]
+    public void A_resumed_run_keeps_the_thread_count_it_started_with()
+    {
+        var threads = TorchSharp.torch.get_num_threads();
+        try
+        {
+            var config = TinyRuns.Markov(steps: 10);
+            var straight = TinyRuns.TempFolder("threads-straight-");
+            new Trainer(config, straight) { Threads = 1 }.Run();
+            var resumed = TinyRuns.TempFolder("threads-resumed-");
+            using var cancel = new CancellationTokenSource();
+            new Trainer(config, resumed, new StopAfter(5, cancel)) { Threads = 1 }.Run(cancel: cancel.Token);
+            Assert.Equal(1, Checkpoint.ReadState(resumed)!.Threads);
+            var messages = new Messages();
+            new Trainer(config, resumed, messages) { Threads = 2 }.Run();       // a rerun asking for another count
+            Assert.Contains(messages.All, m => m.Contains("continuing on the 1 libtorch threads this run started with"));
+            Assert.Equal(MetricsFile.Read(Path.Combine(straight, "metrics.csv")).Select(r => (r.TrainLoss, r.GradNorm)),
+                MetricsFile.Read(Path.Combine(resumed, "metrics.csv")).Select(r => (r.TrainLoss, r.GradNorm)));
+        }
+        finally { TorchSharp.torch.set_num_threads(threads); }
+    }
+}
