@@ -76,3 +76,36 @@ public class MoeTests
             Assert.Equal(Math.Sign(mean - load[e]) * 0.001f, bias[e], 6);
     }
 }
+
+/// <summary>The router must learn from the language-model loss itself, whatever its top_k, scoring, balancing and normalisation.</summary>
+public class RouterGradientTests
+{
+    public static IEnumerable<object[]> Combinations() =>
+        from topK in new[] { 1, 2 }
+        from scoring in Enum.GetValues<RouterScoring>()
+        from balancing in Enum.GetValues<MoeBalancing>()
+        from normalize in new[] { true, false }
+        select new object[] { topK, scoring, balancing, normalize };
+
+    [Theory]
+    [MemberData(nameof(Combinations))]
+    public void The_gate_gets_a_gradient_from_the_language_model_loss_alone(int topK, RouterScoring scoring, MoeBalancing balancing, bool normalize)
+    {
+        var config = TinyModels.Base() with
+        {
+            Moe = new MoeConfig { NExperts = 4, TopK = topK, ExpertHidden = 16, Scoring = scoring, Balancing = balancing, NormalizeTopK = normalize },
+        };
+        using var model = new Decoder(config, seed: 3);
+        model.train();
+        using var tokens = TinyModels.RandomTokens(2, 12, config.VocabSize, seed: 5);
+        var output = model.Forward(tokens.narrow(1, 0, 11));
+        // Cross-entropy only: the balance loss (when there is one) is left out on purpose.
+        nn.functional.cross_entropy(output.Logits.reshape(-1, config.VocabSize), tokens.narrow(1, 1, 11).reshape(-1)).backward();
+        foreach (var router in model.Routers)
+        {
+            var gate = router.named_parameters().Single(p => p.name == "gate.weight").parameter;
+            Assert.NotNull(gate.grad);
+            Assert.True(gate.grad!.abs().sum().item<float>() > 1e-7, $"top_k {topK}, {scoring}, {balancing}, normalize {normalize}: the gate gets no gradient");
+        }
+    }
+}

@@ -18,6 +18,7 @@ public sealed record MoeConfig : IValidatable
     public int DenseLayers { get; init; }
     public RouterScoring Scoring { get; init; } = RouterScoring.Softmax;
     /// <summary>Renormalise the chosen experts' scores to sum to one (DeepSeek-V3 does, with sigmoid scores).</summary>
+    /// <remarks>Only for top_k &gt; 1: a single renormalised score would be the constant 1, and the gate would not learn.</remarks>
     public bool NormalizeTopK { get; init; } = true;
     /// <summary>Multiplier on the routed experts' output (DeepSeek-V3: 2.5).</summary>
     public double RoutedScaling { get; init; } = 1.0;

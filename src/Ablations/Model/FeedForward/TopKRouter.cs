@@ -38,7 +38,10 @@ public sealed class TopKRouter : nn.Module
         var forSelection = _config.Balancing == MoeBalancing.AuxFree ? scores + expert_bias.to(scores.dtype) : scores;
         var experts = forSelection.topk(_config.TopK, -1).indexes;                     // [tokens, k]
         var weights = scores.gather(1, experts);                                       // [tokens, k]
-        if (_config.NormalizeTopK) weights = weights / (weights.sum(-1, keepdim: true) + 1e-20);
+        // Renormalising one chosen score gives s / s = 1, a constant through which the gate gets no gradient from the
+        // language-model loss (and none at all under aux_free balancing): top-1 keeps its raw score (Switch
+        // Transformer), top-k > 1 renormalises over the chosen (DeepSeek-V3).
+        if (_config.NormalizeTopK && _config.TopK > 1) weights = weights / (weights.sum(-1, keepdim: true) + 1e-20);
         if (_config.RoutedScaling != 1.0) weights = weights * _config.RoutedScaling;
 
         var flat = experts.flatten();
