@@ -38,7 +38,7 @@ public sealed record TrainConfig : IValidatable
     public DeviceChoice Device { get; init; } = DeviceChoice.Auto;
     /// <summary>CPU threads for libtorch; 0 = leave libtorch's default.</summary>
     public int Threads { get; init; }
-    /// <summary>Stop as diverged when the loss exceeds its running minimum by this many nats (or is not finite).</summary>
+    /// <summary>Stop as diverged when the smoothed loss (about ten steps) exceeds its running minimum by this many nats, or the loss is not finite.</summary>
     public double DivergenceNats { get; init; } = 3.0;
 
     // Ranges on numbers are written as the negation of what is allowed, so that NaN (which fails every

@@ -22,6 +22,9 @@ public static class Checkpoint
     static string Previous(string runFolder) => Path.Combine(runFolder, "checkpoint.prev");
     static string Temp(string runFolder) => Path.Combine(runFolder, "checkpoint.tmp");
 
+    /// <summary>The state holds NaN and infinity before the first step (no loss seen yet).</summary>
+    static readonly JsonSerializerOptions StateJson = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
     sealed record Manifest(Dictionary<string, FileDigest> Files, int Step);
     sealed record FileDigest(long Bytes, string Sha256);
 
@@ -32,7 +35,7 @@ public static class Checkpoint
         Directory.CreateDirectory(temp);
         model.save(Path.Combine(temp, ModelFile));
         optimizer.save_state_dict(Path.Combine(temp, OptimizerFile));
-        File.WriteAllText(Path.Combine(temp, StateFile), JsonSerializer.Serialize(state));
+        File.WriteAllText(Path.Combine(temp, StateFile), JsonSerializer.Serialize(state, StateJson));
         var manifest = new Manifest(Files.ToDictionary(f => f, f => Digest(Path.Combine(temp, f))), state.Step);
         File.WriteAllText(Path.Combine(temp, ManifestFile), JsonSerializer.Serialize(manifest));
         if (Directory.Exists(previous)) Directory.Delete(previous, recursive: true);
@@ -76,7 +79,7 @@ public static class Checkpoint
         {
             if (!Directory.Exists(folder)) continue;
             if (Verify(folder) is { } failure) { failures.Add(failure); continue; }
-            var state = JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(Path.Combine(folder, StateFile)))!;
+            var state = JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(Path.Combine(folder, StateFile)), StateJson)!;
             foreach (var (file, reason) in failures)
                 warn?.Invoke($"{file}: {reason}; resuming from the previous checkpoint, after step {state.Step}, instead");
             return (folder, state);

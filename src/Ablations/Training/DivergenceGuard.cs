@@ -1,24 +1,25 @@
 namespace Ablations.Training;
 
-/// <summary>Declares a run diverged when its loss is not finite or rises far above its running minimum.</summary>
-public sealed class DivergenceGuard
+/// <summary>
+/// Declares a run diverged when its training loss is not finite, or when its smoothed loss (an exponential moving
+/// average over about ten steps) rises divergence_nats above the lowest smoothed value so far. Smoothing keeps a
+/// single bad batch, or an early spike a healthy run recovers from, from ending a run; a loss that stays high does.
+/// Its state lives in <see cref="TrainerState"/>, so a resumed run judges exactly as an uninterrupted one.
+/// </summary>
+public static class DivergenceGuard
 {
-    readonly double _nats;
+    /// <summary>Weight of the history in the moving average (about ten steps).</summary>
+    public const double Smoothing = 0.9;
 
-    public DivergenceGuard(double nats, double minLoss)
+    /// <summary>The state after one more step's loss, with the reason when the run diverged at it.</summary>
+    public static TrainerState Check(TrainerState state, double loss, double nats)
     {
-        _nats = nats;
-        MinLoss = minLoss;
-    }
-
-    public double MinLoss { get; private set; }
-
-    /// <summary>Null while healthy, else the reason.</summary>
-    public string? Check(double loss)
-    {
-        if (!double.IsFinite(loss)) return $"training loss is {loss}";
-        if (loss > MinLoss + _nats) return $"training loss {loss:F3} is more than {_nats} nats above its minimum {MinLoss:F3}";
-        MinLoss = Math.Min(MinLoss, loss);
-        return null;
+        if (!double.IsFinite(loss)) return state with { Diverged = $"training loss is {loss}" };
+        var smoothed = double.IsNaN(state.SmoothedLoss) ? loss : Smoothing * state.SmoothedLoss + (1 - Smoothing) * loss;
+        var minimum = Math.Min(state.MinLoss, smoothed);
+        var diverged = smoothed > minimum + nats
+            ? $"smoothed training loss {smoothed:F3} is more than {nats} nats above its minimum {minimum:F3}"
+            : null;
+        return state with { SmoothedLoss = smoothed, MinLoss = minimum, Diverged = diverged };
     }
 }

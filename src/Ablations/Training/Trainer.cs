@@ -102,7 +102,6 @@ public sealed class Trainer
     {
         var t = _config.Train;
         var tokensPerStep = (long)t.BatchSize * sequence * t.GradAccum;
-        var guard = new DivergenceGuard(t.DivergenceNats, state.MinLoss);
         var (wall, wallBefore) = (Stopwatch.StartNew(), state.WallSeconds);
         while (state.Step < t.Steps && state.Diverged == null)
         {
@@ -113,11 +112,9 @@ public sealed class Trainer
             }
             var stepWatch = Stopwatch.StartNew();
             var result = trainStep.Run(state.Step + 1);
-            var diverged = guard.Check(result.Loss);
-            state = state with
+            state = DivergenceGuard.Check(state, result.Loss, t.DivergenceNats) with
             {
                 Step = state.Step + 1, Tokens = state.Tokens + tokensPerStep, WallSeconds = wallBefore + wall.Elapsed.TotalSeconds,
-                MinLoss = guard.MinLoss, Diverged = diverged,
             };
             var row = new MetricsRow
             {

@@ -10,7 +10,9 @@ public sealed record TrainerState
     public int Step { get; init; }
     public long Tokens { get; init; }
     public double WallSeconds { get; init; }
-    /// <summary>The divergence guard's running minimum of the training loss.</summary>
+    /// <summary>The divergence guard's moving average of the training loss (NaN before the first step).</summary>
+    public double SmoothedLoss { get; init; } = double.NaN;
+    /// <summary>The divergence guard's running minimum of the smoothed training loss.</summary>
     public double MinLoss { get; init; } = double.PositiveInfinity;
     /// <summary>libtorch threads the run trains on (0: recorded by an older version); a resume keeps them.</summary>
     public int Threads { get; init; }

@@ -156,3 +156,48 @@ public class TrainerTests
         Assert.Equal("model.vocab_size", e.Key);
     }
 }
+
+public class DivergenceGuardTests
+{
+    static TrainerState Feed(IEnumerable<double> losses, double nats = 3)
+    {
+        var state = new TrainerState();
+        foreach (var loss in losses)
+        {
+            state = DivergenceGuard.Check(state, loss, nats);
+            if (state.Diverged != null) break;
+        }
+        return state;
+    }
+
+    [Fact]
+    public void One_bad_batch_or_an_early_spike_does_not_end_a_healthy_run()
+    {
+        var healthy = Enumerable.Range(0, 60).Select(i => 5.0 - 0.05 * i).ToList();
+        healthy[20] += 4;                  // one batch 4 nats worse than its neighbours
+        healthy[3] += 3.5;                 // an early spike
+        Assert.Null(Feed(healthy).Diverged);
+    }
+
+    [Fact]
+    public void A_loss_that_stays_high_or_is_not_finite_ends_the_run()
+    {
+        var blowUp = Enumerable.Range(0, 20).Select(i => 4.0 - 0.1 * i).Concat(Enumerable.Repeat(9.0, 30)).ToList();
+        var state = Feed(blowUp);
+        Assert.Contains("smoothed training loss", state.Diverged);
+        Assert.Equal("training loss is NaN", Feed(new[] { 3.0, 2.9, double.NaN }).Diverged);
+    }
+
+    [Fact]
+    public void The_guard_state_survives_a_checkpoint_before_the_first_step()
+    {
+        var folder = TinyRuns.TempFolder("guard-state-");
+        var config = TinyRuns.Markov(steps: 4);
+        using var cancel = new CancellationTokenSource();
+        cancel.Cancel();                   // Ctrl-C before the first step: the state still has no loss (NaN, infinity)
+        Assert.Null(new Trainer(config, folder).Run(cancel: cancel.Token));
+        var state = Checkpoint.ReadState(folder)!;
+        Assert.True(double.IsNaN(state.SmoothedLoss) && double.IsPositiveInfinity(state.MinLoss));
+        Assert.NotNull(new Trainer(config, folder).Run());
+    }
+}
