@@ -81,7 +81,7 @@ public sealed class Decoder : nn.Module<Tensor, Tensor>, ILanguageModel
         }
         if (final_norm != null) x = final_norm.call(x);
         var logits = lm_head != null ? lm_head.call(x) : nn.functional.linear(x, embed_tokens.weight!);  // [batch, time, vocab]
-        if (Config.FinalLogitSoftcap is double cap) logits = (logits / cap).tanh_().mul_(cap);           // Gemma 2
+        if (Config.FinalLogitSoftcap is double cap) logits = SoftCap.Apply(logits, cap);                 // Gemma 2
         if (cache != null) cache.Position = start + t;
         return new DecoderOutput(logits.MoveToOuterDisposeScope(), context.AuxLoss()?.MoveToOuterDisposeScope(), context.MaxAttentionLogit,
             context.ExpertLoad()?.MoveToOuterDisposeScope());

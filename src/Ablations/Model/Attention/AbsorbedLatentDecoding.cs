@@ -41,7 +41,7 @@ public sealed class AbsorbedLatentDecoding
             .add_(qPosition.bmm(kRope.transpose(1, 2))).view(b, _heads, t, keys);      // [b, heads, t, keys]
         using var mask = SlidingWindow.Mask(qStart, t, kStart, keys, _window, scores.device, out var causal);
         if (causal) throw new InvalidOperationException("absorbed decoding expects earlier tokens in the cache");
-        if (_softcap is double cap) scores = scores.div_(cap).tanh_().mul_(cap);
+        if (_softcap is double cap) scores = SoftCap.Apply(scores, cap);
         if (mask is not null) scores = scores.masked_fill(mask.logical_not(), double.NegativeInfinity);
         if (context.RecordAttentionLogits)
             using (no_grad()) context.ReportAttentionLogit(scores.max().item<float>());

@@ -53,6 +53,6 @@ public abstract class AttentionKernel
     protected static Tensor Scores(Tensor q, Tensor k, double? softcap)
     {
         var scores = q.matmul(k.transpose(-2, -1)) / Math.Sqrt(q.shape[^1]);
-        return softcap is double cap ? (scores / cap).tanh_().mul_(cap) : scores;
+        return softcap is double cap ? SoftCap.Apply(scores, cap) : scores;
     }
 }
