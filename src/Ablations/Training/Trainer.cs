@@ -153,7 +153,7 @@ public sealed class Trainer
     }
 
     /// <summary>
-    /// No checkpoint: a run killed before its first one starts over (its few metrics rows go). Metrics beyond the
+    /// No checkpoint: a run killed before its first one starts over (its few metrics rows go). Metrics past the
     /// first scheduled checkpoint mean checkpoints were written and then removed: resuming is impossible, and
     /// starting over silently would overwrite what was measured, so the run is refused.
     /// </summary>
@@ -162,7 +162,9 @@ public sealed class Trainer
         var rows = File.Exists(_folder.MetricsFile) ? MetricsFile.Read(_folder.MetricsFile) : new List<MetricsRow>();
         var last = rows.Count == 0 ? 0 : rows.Max(r => r.Step);
         var firstCheckpoint = _config.Train.CheckpointEvery > 0 ? _config.Train.CheckpointEvery : _config.Train.Steps;
-        if (last >= firstCheckpoint)
+        // The checkpoint after step k is saved after row k is written, so a process killed while saving its first
+        // checkpoint leaves rows up to that step and no checkpoint: only rows past it prove checkpoints were removed.
+        if (last > firstCheckpoint)
             throw new ConfigException($"metrics.csv records {last} steps but the run folder has no checkpoint to resume from (checkpoint/ or its " +
                                       "state.json was removed); resuming exactly is impossible: run again with --force to start over", _folder.MetricsFile);
         if (last > 0) _observer.OnMessage($"no checkpoint yet (the run stopped after step {last}, before its first): starting over");

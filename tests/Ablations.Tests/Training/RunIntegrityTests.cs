@@ -106,6 +106,19 @@ public class RunIntegrityTests
     }
 
     [Fact]
+    public void A_run_killed_while_saving_its_first_checkpoint_starts_over()
+    {
+        // Row 4 is written before the checkpoint after step 4 is saved: a kill in between leaves rows 1-4 and no checkpoint.
+        var (_, stopped) = StraightAndStopped("first-save");
+        var rows = File.ReadAllLines(Path.Combine(stopped, "metrics.csv"));
+        File.WriteAllLines(Path.Combine(stopped, "metrics.csv"), rows.Take(5));   // header and steps 1-4
+        Directory.Delete(Path.Combine(stopped, "checkpoint"), recursive: true);
+        Directory.Delete(Path.Combine(stopped, "checkpoint.prev"), recursive: true);
+        Assert.NotNull(new Trainer(Config(), stopped).Run());
+        Assert.Equal(Enumerable.Range(1, 12), MetricsFile.Read(Path.Combine(stopped, "metrics.csv")).Select(r => r.Step));
+    }
+
+    [Fact]
     public void A_run_killed_before_its_first_checkpoint_starts_over_and_says_so()
     {
         var config = Config();
