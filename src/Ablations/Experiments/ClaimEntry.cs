@@ -14,4 +14,8 @@ public sealed record ClaimEntry
     public ClaimMetric Metric { get; init; } = ClaimMetric.ValLoss;
     /// <summary>The sweep point it is judged at ("" without a sweep), e.g. lr=3.0e-2.</summary>
     public string At { get; init; } = "";
+    /// <summary>expect: similar only: the difference (in the metric's units, nats for val_loss) within which the two count as equivalent.</summary>
+    public double? Margin { get; init; }
+    /// <summary>Training tokens per run the claim needs to show (papers' scale); with fewer the verdict is "out of reach at this scale".</summary>
+    public long? Tokens { get; init; }
 }

@@ -47,6 +47,15 @@ public sealed record ExperimentFile : IValidatable
         for (int i = 0; i < Claims.Count; i++)
             foreach (var (key, name) in new[] { ("a", Claims[i].A), ("b", Claims[i].B) })
                 if (!names.Contains(name)) yield return new($"claims[{i}].{key}", $"'{name}' is not a variant; {variants}");
+        for (int i = 0; i < Claims.Count; i++)
+        {
+            var c = Claims[i];
+            if (c.Expect == ClaimExpectation.Similar && c.Metric != ClaimMetric.KvCache && !(c.Margin > 0 && double.IsFinite(c.Margin.Value)))
+                yield return new($"claims[{i}].margin", "expect: similar needs margin: the difference within which the two count as equivalent (e.g. 0.02 nats), a positive number");
+            if (c.Expect != ClaimExpectation.Similar && c.Margin != null)
+                yield return new($"claims[{i}].margin", "applies to expect: similar only");
+            if (c.Tokens is <= 0) yield return new($"claims[{i}].tokens", $"must be a positive number of tokens, got {c.Tokens}");
+        }
         if (Seeds is { Count: 0 }) yield return new("seeds", "expected a non-empty list of integers, e.g. [0, 1, 2]");
         for (int i = 0; Seeds != null && i < Seeds.Count; i++)
             if (Seeds.Take(i).Contains(Seeds[i])) yield return new($"seeds[{i}]", $"seed {Seeds[i]} is listed twice");

@@ -7,73 +7,101 @@ using MathNet.Numerics.Distributions;
 namespace Ablations.Reporting;
 
 /// <summary>
-/// Turns a claim into a one-sentence verdict from the seeds: agrees or disagrees only when Welch's test finds
-/// the difference at the 5% level (or the runs diverged on one side only), otherwise "cannot tell".
+/// Turns claims into verdicts a reviewer can check. Each claim is tested on its runs: a paired t-test when both
+/// variants ran the same seeds (same initial weights and batch order), Welch's test otherwise; a diverged run is
+/// scored at its initial loss, never left out. "Similar" claims are tested for equivalence within the margin they
+/// state (two one-sided tests). The p-values of all claims of a report are corrected together (Holm-Bonferroni),
+/// and every verdict is one of: agrees, disagrees, equivalent within +-m, cannot tell at this scale, out of reach at
+/// this scale (the claim states the tokens it needs and the runs saw fewer).
 /// </summary>
 public static class ClaimCheck
 {
     static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+    public const double Alpha = 0.05;
 
-    public static string Verdict(ExperimentResults results, ClaimEntry claim)
+    /// <summary>The evidence for a claim from one experiment's runs, before correction.</summary>
+    public static ClaimTest Evaluate(ExperimentResults results, ClaimEntry claim)
     {
+        var experiment = Path.GetFileName(results.Folder);
         var a = Runs(results, claim.A, claim.At);
         var b = Runs(results, claim.B, claim.At);
         var where = claim.At.Length > 0 ? $" at {claim.At}" : "";
-        if (a.Count == 0 || b.Count == 0) return $"**Not run**: {claim.A} or {claim.B}{where} has no finished runs.";
+        ClaimTest Exact(string text) => new() { Claim = claim, Experiment = experiment, Exact = text };
+        if (a.Count == 0 || b.Count == 0) return Exact($"**Not run**: {claim.A} or {claim.B}{where} has no finished runs.");
 
         if (claim.Metric == ClaimMetric.KvCache)
         {
             var ka = Inspector.Inspect(a[0].Config.Model, LongContext.Tokens, "bf16").KvBytesAtContext;
             var kb = Inspector.Inspect(b[0].Config.Model, LongContext.Tokens, "bf16").KvBytesAtContext;
             var actual = ka < kb ? ClaimExpectation.Lower : ka > kb ? ClaimExpectation.Higher : ClaimExpectation.Similar;
-            return $"**{(actual == claim.Expect ? "Agrees" : "Disagrees")}** (exact, from the configuration): for one {LongContext.Label}-token sequence {claim.A} caches " +
-                   $"{Units.Bytes(ka)}, {claim.B} {Units.Bytes(kb)} ({((double)ka / kb).ToString("0.###", Inv)}x).";
+            return Exact($"**{(actual == claim.Expect ? "Agrees" : "Disagrees")}** (exact, from the configuration): for one {LongContext.Label}-token sequence {claim.A} caches " +
+                         $"{Units.Bytes(ka)}, {claim.B} {Units.Bytes(kb)} ({((double)ka / kb).ToString("0.###", Inv)}x).");
         }
+        var seen = a.Concat(b).Min(r => r.Tokens);
+        if (claim.Tokens is long needed && seen < needed)
+            return Exact($"**Out of reach at this scale** (needs about {Units.Count(needed)} training tokens per run; these runs saw {Units.Count(seen)}).");
 
-        var divergedA = a.Count(r => r.Diverged);
-        var divergedB = b.Count(r => r.Diverged);
-        var (name, va, vb) = claim.Metric == ClaimMetric.MaxAttnLogit
-            ? ("largest attention logit", Logits(a), Logits(b))
-            : ("final validation loss", Finals(a), Finals(b));
-        var seeds = $"{a.Count} and {b.Count} seeds";
+        Func<RunResult, double?> value = claim.Metric == ClaimMetric.MaxAttnLogit ? r => r.MaxAttentionLogit : r => r.ScoredValLoss;
+        var name = claim.Metric == ClaimMetric.MaxAttnLogit ? "largest attention logit" : "final validation loss";
+        var va = a.Where(r => value(r) != null).ToDictionary(r => r.Seed, r => value(r)!.Value);
+        var vb = b.Where(r => value(r) != null).ToDictionary(r => r.Seed, r => value(r)!.Value);
+        var diverged = a.Count(r => r.Diverged) + b.Count(r => r.Diverged);
+        var counts = $"{va.Count} and {vb.Count} seeds" +
+                     (diverged > 0 && claim.Metric == ClaimMetric.ValLoss ? $", {diverged} diverged run{(diverged == 1 ? "" : "s")} scored at the initial loss" : "");
+        if (va.Count < 2 || vb.Count < 2) return Exact($"**Cannot tell at this scale**: fewer than two runs on a side{where} ({counts}).");
 
-        if (claim.Metric == ClaimMetric.ValLoss && divergedA != divergedB && (divergedA == a.Count || divergedB == b.Count))
+        // Paired when both sides ran exactly the same seeds: each difference then removes the seed's own luck.
+        double difference, se, df, p;
+        string test;
+        if (va.Keys.Order().SequenceEqual(vb.Keys.Order()) && Statistics.Paired(va.Keys.Order().Select(s => va[s]).ToList(), va.Keys.Order().Select(s => vb[s]).ToList()) is { } paired)
+            (difference, se, df, p, test) = (paired.Difference, paired.StdError, paired.DegreesOfFreedom, paired.PValue, "paired");
+        else if (Statistics.Welch(va.Values.ToList(), vb.Values.ToList()) is { } welch)
+            (difference, se, df, p, test) = (welch.Difference, welch.StdError, welch.DegreesOfFreedom, welch.PValue, "Welch");
+        else
+            return Exact($"**Cannot tell at this scale**: {claim.A} and {claim.B}{where} show no spread to test ({counts}).");
+        var half = StudentT.InvCDF(0, 1, df, 0.975) * se;
+        var equivalence = claim.Expect == ClaimExpectation.Similar ? Statistics.Tost(difference, se, df, claim.Margin!.Value) : null;
+        return new ClaimTest
         {
-            // One side diverged in every seed: its loss is worse than any finite one.
-            var worse = divergedA > divergedB ? ClaimExpectation.Higher : ClaimExpectation.Lower;
-            var agrees = claim.Expect == worse;
-            return $"**{(agrees ? "Agrees" : "Disagrees")}**: {claim.A} diverged in {divergedA}/{a.Count} runs{where}, {claim.B} in {divergedB}/{b.Count}.";
-        }
-        var diverged = divergedA + divergedB;
-        var divergedNote = diverged > 0 ? $" ({diverged} diverged run{(diverged == 1 ? "" : "s")} left out)" : "";
-        if (va.Count < 2 || vb.Count < 2)
-            return $"**Cannot tell**: fewer than two finished seeds on a side{where}{divergedNote}.";
-
-        var mean = va.Average() - vb.Average();
-        var welch = Statistics.Welch(va, vb);
-        var summary = string.Create(Inv, $"{claim.A}'s {name} minus {claim.B}'s is {(Math.Abs(mean) >= 100 ? mean.ToString("+0;-0", Inv) : mean.ToString("+0.0000;-0.0000", Inv))}");
-        if (welch == null) return $"**Cannot tell**: {summary}{where}, with no spread to test ({seeds}).";
-        var se = Math.Abs(welch.Difference / welch.T);
-        var half = StudentT.InvCDF(0, 1, welch.DegreesOfFreedom, 0.975) * se;
-        var digits = Math.Abs(mean) >= 100 ? "0" : "0.0000";
-        var interval = string.Create(Inv, $"95% CI of the difference [{(mean - half).ToString(digits, Inv)}, {(mean + half).ToString(digits, Inv)}], Welch p {(welch.PValue < 0.001 ? "< 0.001" : "= " + TableFormatter.PValue(welch.PValue))}, {seeds}");
-        var significant = welch.PValue < 0.05;
-        var direction = mean < 0 ? ClaimExpectation.Lower : ClaimExpectation.Higher;
-        if (claim.Expect == ClaimExpectation.Similar)
-            return significant
-                ? $"**Disagrees**: {summary}{where}, a significant difference ({interval}){divergedNote}."
-                : $"**Consistent**: {summary}{where}, no significant difference ({interval}); this does not prove equality{divergedNote}.";
-        if (!significant)
-            return $"**Cannot tell at this scale**: {summary}{where}; the interval includes 0 ({interval}){divergedNote}.";
-        return direction == claim.Expect
-            ? $"**Agrees**: {summary}{where} ({interval}){divergedNote}."
-            : $"**Disagrees**: {summary}{where}, the opposite of the claim ({interval}){divergedNote}.";
+            Claim = claim, Experiment = experiment, Difference = difference, Ci95Low = difference - half, Ci95High = difference + half,
+            Test = test, DifferencePValue = p, Equivalence = equivalence, PValue = equivalence?.PValue ?? p, Counts = counts, MetricName = name,
+        };
     }
 
+    /// <summary>Verdicts for all claims of a report, with p-values corrected together (Holm-Bonferroni), in the input's order.</summary>
+    public static IReadOnlyList<string> Verdicts(IReadOnlyList<ClaimTest> tests)
+    {
+        var tested = tests.Select((t, i) => (t, i)).Where(x => x.t.PValue != null).ToList();
+        var adjusted = Statistics.Holm(tested.Select(x => x.t.PValue!.Value).ToList());
+        var byIndex = tested.Select((x, k) => (x.i, adjusted[k])).ToDictionary(x => x.i, x => x.Item2);
+        return tests.Select((t, i) => t.Exact ?? Verdict(t, byIndex[i], tested.Count)).ToList();
+    }
+
+    static string Verdict(ClaimTest t, double adjusted, int family)
+    {
+        var c = t.Claim;
+        var where = c.At.Length > 0 ? $" at {c.At}" : "";
+        var big = Math.Abs(t.Difference) >= 100;
+        string F(double v) => v.ToString(big ? "+0;-0" : "+0.0000;-0.0000", Inv);
+        var summary = $"{c.A}'s {t.MetricName} minus {c.B}'s is {F(t.Difference)}{where}";
+        var evidence = $"95% CI [{F(t.Ci95Low)}, {F(t.Ci95High)}], {t.Test} p {P(t.DifferencePValue)}" +
+                       (t.Equivalence is { } e ? $", equivalence (TOST, ±{e.Margin.ToString("0.####", Inv)}) p {P(e.PValue)}" : "") +
+                       $", Holm-adjusted p {P(adjusted)} over {family} claims, {t.Counts}";
+        if (t.Equivalence is { } eq)
+        {
+            if (adjusted < Alpha) return $"**Equivalent within ±{eq.Margin.ToString("0.####", Inv)}**: {summary} ({evidence}).";
+            // The whole interval outside the margin: a real difference larger than the claim allows.
+            if (t.Ci95Low > eq.Margin || t.Ci95High < -eq.Margin) return $"**Disagrees**: {summary}, more than the ±{eq.Margin.ToString("0.####", Inv)} the claim allows ({evidence}).";
+            return $"**Cannot tell at this scale**: {summary}; neither equivalence within ±{eq.Margin.ToString("0.####", Inv)} nor a larger difference is shown ({evidence}).";
+        }
+        if (adjusted >= Alpha) return $"**Cannot tell at this scale**: {summary} ({evidence}).";
+        var direction = t.Difference < 0 ? ClaimExpectation.Lower : ClaimExpectation.Higher;
+        return direction == c.Expect ? $"**Agrees**: {summary} ({evidence})." : $"**Disagrees**: {summary}, the opposite of the claim ({evidence}).";
+    }
+
+    static string P(double p) => p < 0.001 ? "< 0.001" : "= " + TableFormatter.PValue(p);
+
+    /// <summary>The runs a claim compares: finished (completed or diverged) runs of the variant at the sweep point.</summary>
     static List<RunResult> Runs(ExperimentResults results, string variant, string at) =>
         results.Runs.Where(r => r.Variant == variant && r.SweepPoint == at && r.Complete).ToList();
-
-    static List<double> Logits(List<RunResult> runs) => runs.Where(r => r.MaxAttentionLogit != null).Select(r => r.MaxAttentionLogit!.Value).ToList();
-
-    static List<double> Finals(List<RunResult> runs) => runs.Where(r => r.FinalValLoss != null).Select(r => r.FinalValLoss!.Value).ToList();
 }

@@ -61,9 +61,16 @@ public static class ReportWriter
         var rerun = $"ablate run {string.Join(' ', files.Select(f => f.File))}{(scales.Count == 1 && scales[0] is { } sc ? $" --scale {sc}" : "")} --jobs 2 --report";
         sb.AppendLine($"Regenerate everything (train every run, then this report) with `{rerun}`; rebuild only the report from");
         sb.AppendLine($"the run folders with `{regenerateCommand}`. Each table row is a variant over its seeds: final validation loss as");
-        sb.AppendLine("mean ± sample standard deviation with a 95% Student-t interval, and its difference from the baseline with a");
-        sb.AppendLine("two-sided Welch t-test. Parameters include embeddings; the KV cache is per token over all layers in bf16.");
+        sb.AppendLine("mean ± sample standard deviation with a 95% Student-t interval (a diverged run counts at its initial loss), and");
+        sb.AppendLine("its difference from the baseline with a paired t-test where both ran the same seeds, Welch's test otherwise.");
+        sb.AppendLine("Claims are tested the same way, \"similar\" ones for equivalence within their stated margin (two one-sided tests),");
+        sb.AppendLine("and their p-values are corrected together over all claims of this report (Holm-Bonferroni, 5%). Parameters");
+        sb.AppendLine("include embeddings; the KV cache is per token over all layers in bf16.");
         sb.AppendLine();
+        // Every claim of the report is tested first, so the correction covers them all.
+        var tests = experiments.SelectMany(e => e.Results.Manifest.Claims.Select(c => ClaimCheck.Evaluate(e.Results, c))).ToList();
+        var verdicts = ClaimCheck.Verdicts(tests);
+        var claimIndex = 0;
         foreach (var reason in skipped) sb.AppendLine($"> Left out: {reason}.");
         if (skipped.Count > 0) sb.AppendLine();
         foreach (var (folder, results) in experiments)
@@ -83,7 +90,7 @@ public static class ReportWriter
                 sb.AppendLine("| claim | our measurement |");
                 sb.AppendLine("|---|---|");
                 foreach (var claim in results.Manifest.Claims)
-                    sb.AppendLine($"| {claim.Text} | {ClaimCheck.Verdict(results, claim)} |");
+                    sb.AppendLine($"| {claim.Text} | {verdicts[claimIndex++]} |");
                 sb.AppendLine();
             }
             var rows = ResultTable.Build(results);

@@ -10,7 +10,7 @@ public static class ResultTable
     {
         var groups = results.Groups().ToList();
         var rows = new List<TableRow>();
-        var losses = groups.ToDictionary(g => (g.Variant, g.SweepPoint), g => FinalLosses(g.Runs));
+        var losses = groups.ToDictionary(g => (g.Variant, g.SweepPoint), g => Scored(g.Runs));
         foreach (var (variant, point, runs) in groups)
         {
             var config = runs[0].Config.Model;
@@ -19,11 +19,19 @@ public static class ResultTable
             var completed = runs.Where(r => r.Summary is { Status: RunStatus.Completed }).ToList();
             var isBaseline = variant == results.Manifest.Baseline;
             double? delta = null, p = null;
+            string? test = null;
             if (!isBaseline && losses.TryGetValue((results.Manifest.Baseline, point), out var baseline) && finals.Count > 0 && baseline.Count > 0)
             {
-                delta = finals.Average() - baseline.Average();
-                p = Statistics.Welch(finals, baseline)?.PValue;
+                delta = finals.Values.Average() - baseline.Values.Average();
+                // Paired over seeds when both ran the same ones (same initial weights and batches), Welch otherwise.
+                var seeds = finals.Keys.Order().ToList();
+                if (seeds.SequenceEqual(baseline.Keys.Order()) && Statistics.Paired(seeds.Select(s => finals[s]).ToList(), seeds.Select(s => baseline[s]).ToList()) is { } paired)
+                    (p, test) = (paired.PValue, "paired");
+                else if (Statistics.Welch(finals.Values.ToList(), baseline.Values.ToList()) is { } welch)
+                    (p, test) = (welch.PValue, "Welch");
             }
+            var nonEmbedding = inspection.TotalWithoutEmbeddings;
+            var tokens = runs.Select(r => r.Tokens).DefaultIfEmpty(0).Max();
             rows.Add(new TableRow
             {
                 Variant = variant,
@@ -35,18 +43,21 @@ public static class ResultTable
                 ParametersTotal = inspection.TotalParameters,
                 ParametersActive = inspection.ActiveParameters,
                 KvBytesPerToken = inspection.KvBytesPerToken,
-                ValLoss = finals.Count > 0 ? Statistics.Summarize(finals) : null,
-                Perplexity = finals.Count > 0 ? Statistics.Summarize(completed.Select(r => r.Summary!.FinalValPerplexity!.Value).ToList()) : null,
-                BitsPerByte = finals.Count > 0 ? Statistics.Summarize(completed.Select(r => r.Summary!.FinalValBitsPerByte!.Value).ToList()) : null,
+                ValLoss = finals.Count > 0 ? Statistics.Summarize(finals.Values.ToList()) : null,
+                Perplexity = Summary(completed.Select(r => r.Summary!.FinalValPerplexity)),
+                BitsPerByte = Summary(completed.Select(r => r.Summary!.FinalValBitsPerByte)),
                 DeltaVsBaseline = delta,
                 PValue = p,
+                Test = test,
+                FlopsPerToken = inspection.FlopsPerToken,
+                TokensPerParameter = nonEmbedding > 0 ? (double)tokens / nonEmbedding : 0,
                 TokensPerSecond = runs.Where(r => r.Summary != null).Select(r => r.Summary!.TokensPerSecond).DefaultIfEmpty(0).Average(),
                 MaxGradNorm = runs.SelectMany(r => r.Metrics).Select(m => m.GradNorm).Where(double.IsFinite).DefaultIfEmpty(0).Max(),
                 MaxAttentionLogit = runs.Select(r => r.MaxAttentionLogit).Max(),
                 LossSpikes = runs.Where(r => r.Summary != null).Sum(r => r.Summary!.LossSpikes),
                 ExpertLoadMax = LastLoad(runs, m => m.ExpertLoadMax),
                 ExpertLoadMin = LastLoad(runs, m => m.ExpertLoadMin),
-                SeedLosses = finals,
+                SeedLosses = finals.OrderBy(kv => kv.Key).Select(kv => kv.Value).ToList(),
             });
         }
         return rows;
@@ -58,5 +69,13 @@ public static class ResultTable
         return values.Count == 0 ? null : values.Average();
     }
 
-    static List<double> FinalLosses(IReadOnlyList<RunResult> runs) => runs.Where(r => r.FinalValLoss != null).Select(r => r.FinalValLoss!.Value).ToList();
+    static SampleSummary? Summary(IEnumerable<double?> values)
+    {
+        var present = values.Where(v => v != null).Select(v => v!.Value).ToList();
+        return present.Count > 0 ? Statistics.Summarize(present) : null;
+    }
+
+    /// <summary>Each finished seed's scored validation loss (a diverged run at its initial loss), by seed.</summary>
+    static Dictionary<int, double> Scored(IReadOnlyList<RunResult> runs) =>
+        runs.Where(r => r.ScoredValLoss != null).ToDictionary(r => r.Seed, r => r.ScoredValLoss!.Value);
 }

@@ -13,6 +13,15 @@ public sealed record RunResult(string Variant, string SweepPoint, IReadOnlyDicti
     /// <summary>Final validation loss of a completed run; null while running or when it diverged.</summary>
     public double? FinalValLoss => Summary is { Status: RunStatus.Completed, FinalValLoss: double v } && double.IsFinite(v) ? v : null;
 
+    /// <summary>
+    /// The validation loss a comparison counts: the final one of a completed run; for a diverged run the loss of the
+    /// initial model (its first step's training loss), so divergence is scored as learning nothing, never left out.
+    /// </summary>
+    public double? ScoredValLoss => FinalValLoss ?? (Diverged && Metrics.Count > 0 && double.IsFinite(Metrics[0].TrainLoss) ? Metrics[0].TrainLoss : null);
+
+    /// <summary>Training tokens the run saw.</summary>
+    public long Tokens => Summary?.Tokens ?? (Metrics.Count > 0 ? Metrics[^1].Tokens : 0);
+
     /// <summary>Largest attention logit measured during the run, or null when none was logged.</summary>
     public double? MaxAttentionLogit =>
         Metrics.Where(m => m.MaxAttnLogit is double v && double.IsFinite(v)).Select(m => m.MaxAttnLogit).Max();

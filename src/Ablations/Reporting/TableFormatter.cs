@@ -28,8 +28,8 @@ public static class TableFormatter
         new[] { "variant" }.Concat(HasSweep(rows) ? new[] { "sweep" } : Array.Empty<string>())
             .Concat(new[]
             {
-                "params total", "params active", "KV/token (bf16)", "val loss (mean ± std)", "95% CI", "perplexity",
-                "Δ loss vs baseline", "p (Welch)", "tokens/s", "max grad norm", "loss spikes", "max attn logit", "runs",
+                "params total", "params active", "KV/token (bf16)", "FLOPs/token", "tokens/param", "val loss (mean ± std)", "95% CI", "perplexity",
+                "Δ loss vs baseline", "p", "tokens/s", "max grad norm", "loss spikes", "max attn logit", "runs (diverged)",
             })
             .Concat(HasMoe(rows) ? new[] { "expert load min / max" } : Array.Empty<string>()).ToArray();
 
@@ -42,17 +42,18 @@ public static class TableFormatter
             .Concat(sweep ? new[] { r.SweepPoint } : Array.Empty<string>())
             .Concat(new[]
             {
-                Units.Count(r.ParametersTotal), Units.Count(r.ParametersActive), Units.Bytes(r.KvBytesPerToken),
+                Units.Count(r.ParametersTotal), Units.Count(r.ParametersActive), Units.Bytes(r.KvBytesPerToken), Units.Flops(r.FlopsPerToken),
+                r.TokensPerParameter.ToString(r.TokensPerParameter >= 10 ? "F0" : "F1", Inv),
                 r.ValLoss is { } v ? (v.Std is double s ? $"{v.Mean.ToString("F4", Inv)} ± {s.ToString("F4", Inv)}" : v.Mean.ToString("F4", Inv)) : "—",
                 r.ValLoss?.Ci95Low is double lo ? $"[{lo.ToString("F4", Inv)}, {r.ValLoss.Ci95High!.Value.ToString("F4", Inv)}]" : "—",
                 r.Perplexity is { } p ? (p.Std is double ps ? $"{p.Mean.ToString("F2", Inv)} ± {ps.ToString("F2", Inv)}" : p.Mean.ToString("F2", Inv)) : "—",
                 r.IsBaseline ? "—" : r.DeltaVsBaseline is double d ? d.ToString("+0.0000;-0.0000", Inv) : "—",
-                r.IsBaseline ? "—" : PValue(r.PValue),
+                r.IsBaseline ? "—" : r.PValue is null ? "—" : $"{PValue(r.PValue)} ({r.Test})",
                 r.TokensPerSecond.ToString("F0", Inv),
                 r.MaxGradNorm.ToString("F2", Inv),
                 r.LossSpikes.ToString(Inv),
                 r.MaxAttentionLogit is double m ? m.ToString("F1", Inv) : "—",
-                $"{r.Completed}/{r.Runs}" + (r.Diverged > 0 ? $" ({r.Diverged} diverged)" : ""),
+                $"{r.Completed + r.Diverged}/{r.Runs}" + (r.Diverged > 0 ? $" ({r.Diverged} diverged, {(double)r.Diverged / r.Runs:P0})" : ""),
             }).ToArray();
 
     public static string PValue(double? p) => p switch
@@ -93,16 +94,16 @@ public static class TableFormatter
     {
         using var writer = new StringWriter(Inv);
         using var csv = new CsvWriter(writer, Inv);
-        foreach (var h in new[] { "variant", "sweep", "baseline", "runs", "completed", "diverged", "params_total", "params_active", "kv_bytes_per_token_bf16",
+        foreach (var h in new[] { "variant", "sweep", "baseline", "runs", "completed", "diverged", "params_total", "params_active", "kv_bytes_per_token_bf16", "flops_per_token", "tokens_per_param",
                      "val_loss_mean", "val_loss_std", "val_loss_ci95_low", "val_loss_ci95_high", "ppl_mean", "ppl_std", "bpb_mean",
-                     "delta_vs_baseline", "p_value", "tokens_per_s", "max_grad_norm", "loss_spikes", "max_attn_logit", "expert_load_min", "expert_load_max", "seed_losses" })
+                     "delta_vs_baseline", "p_value", "test", "tokens_per_s", "max_grad_norm", "loss_spikes", "max_attn_logit", "expert_load_min", "expert_load_max", "seed_losses" })
             csv.WriteField(h);
         csv.NextRecord();
         foreach (var r in rows)
         {
             foreach (var f in new object?[] { r.Variant, r.SweepPoint, r.IsBaseline, r.Runs, r.Completed, r.Diverged, r.ParametersTotal, r.ParametersActive,
-                         r.KvBytesPerToken, r.ValLoss?.Mean, r.ValLoss?.Std, r.ValLoss?.Ci95Low, r.ValLoss?.Ci95High, r.Perplexity?.Mean, r.Perplexity?.Std,
-                         r.BitsPerByte?.Mean, r.DeltaVsBaseline, r.PValue, r.TokensPerSecond, r.MaxGradNorm, r.LossSpikes, r.MaxAttentionLogit, r.ExpertLoadMin, r.ExpertLoadMax,
+                         r.KvBytesPerToken, r.FlopsPerToken, r.TokensPerParameter, r.ValLoss?.Mean, r.ValLoss?.Std, r.ValLoss?.Ci95Low, r.ValLoss?.Ci95High, r.Perplexity?.Mean, r.Perplexity?.Std,
+                         r.BitsPerByte?.Mean, r.DeltaVsBaseline, r.PValue, r.Test, r.TokensPerSecond, r.MaxGradNorm, r.LossSpikes, r.MaxAttentionLogit, r.ExpertLoadMin, r.ExpertLoadMax,
                          string.Join(";", r.SeedLosses.Select(x => x.ToString("R", Inv))) })
                 csv.WriteField(f switch { double d => d.ToString("R", Inv), null => "", _ => Convert.ToString(f, Inv) });
             csv.NextRecord();

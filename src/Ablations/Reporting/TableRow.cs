@@ -15,13 +15,19 @@ public sealed record TableRow
     public required long ParametersActive { get; init; }
     /// <summary>KV cache per token over all layers, bf16.</summary>
     public required long KvBytesPerToken { get; init; }
-    /// <summary>Final validation loss over the seeds that completed (null when none did).</summary>
+    /// <summary>Final validation loss over the finished seeds, a diverged one scored at its initial loss (null when none finished).</summary>
     public SampleSummary? ValLoss { get; init; }
     public SampleSummary? Perplexity { get; init; }
     public SampleSummary? BitsPerByte { get; init; }
-    /// <summary>This row's mean validation loss minus the baseline's at the same sweep point, with Welch's test.</summary>
+    /// <summary>This row's mean validation loss minus the baseline's at the same sweep point, with its test (uncorrected).</summary>
     public double? DeltaVsBaseline { get; init; }
     public double? PValue { get; init; }
+    /// <summary>"paired" when this row and the baseline ran the same seeds, else "Welch".</summary>
+    public string? Test { get; init; }
+    /// <summary>Forward FLOPs per token at the training context (matrix products and attention).</summary>
+    public double FlopsPerToken { get; init; }
+    /// <summary>Training tokens per non-embedding parameter.</summary>
+    public double TokensPerParameter { get; init; }
     public required double TokensPerSecond { get; init; }
     public required double MaxGradNorm { get; init; }
     public double? MaxAttentionLogit { get; init; }
@@ -30,6 +36,6 @@ public sealed record TableRow
     public double? ExpertLoadMin { get; init; }
     /// <summary>Loss spikes summed over the seeds.</summary>
     public required int LossSpikes { get; init; }
-    /// <summary>Final validation loss of each completed seed, for anyone who wants to check the statistics.</summary>
+    /// <summary>Scored validation loss of each finished seed, in seed order, for anyone who wants to check the statistics.</summary>
     public required IReadOnlyList<double> SeedLosses { get; init; }
 }

@@ -50,8 +50,8 @@ public class ExperimentFilesTests
 
         var results = ExperimentResults.Load(runner.Folder);
         Assert.Equal(spec.Variants.Count * runs.Select(r => r.SweepPoint).Distinct().Count(), ResultTable.Build(results).Count);
-        foreach (var claim in results.Manifest.Claims)
-            Assert.StartsWith("**", ClaimCheck.Verdict(results, claim));
+        foreach (var verdict in ClaimCheck.Verdicts(results.Manifest.Claims.Select(c => ClaimCheck.Evaluate(results, c)).ToList()))
+            Assert.StartsWith("**", verdict);
         var report = File.ReadAllText(ReportWriter.Write(root, "ablate report"));
         Assert.Contains($"## {spec.FolderName("smoke")}", report);
     }

@@ -123,6 +123,17 @@ public class ExperimentLoaderTests
         Assert.Contains("no variant 'sandwich'", Assert.Throws<ConfigException>(() => spec.Expand(null, only: new[] { "sandwich" })).Message);
     }
 
+    [Fact]
+    public void A_similar_claim_states_its_margin_and_only_a_similar_claim_may()
+    {
+        var e = FailsAt(WithClaim("{ text: t, a: post, b: pre, expect: similar }"), "claims[0].margin", 26);
+        Assert.Contains("expect: similar needs margin", e.Message);
+        var f = FailsAt(WithClaim("{ text: t, a: post, b: pre, expect: lower, margin: 0.02 }"), "claims[0].margin", 26);
+        Assert.Contains("applies to expect: similar only", f.Message);
+        var claim = ExperimentLoader.Load(TinyExperiment.Write(_dir, WithClaim("{ text: t, a: post, b: pre, expect: similar, margin: 0.02, tokens: 1.0e9 }"))).Claims.Single();
+        Assert.Equal((0.02, 1_000_000_000L), (claim.Margin, claim.Tokens));
+    }
+
     // TinyExperiment.Yaml is 24 lines, so an appended claims: is line 25 and its first claim line 26.
     static string WithClaim(string claim) => TinyExperiment.Yaml + "\nclaims:\n  - " + claim + "\n";
 
