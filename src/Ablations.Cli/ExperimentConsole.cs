@@ -26,6 +26,8 @@ public sealed class ExperimentConsole : IExperimentObserver
                           $"{_total - alreadyDone} to run with {jobs} job{(jobs == 1 ? "" : "s")}");
     }
 
+    public void OnMessage(string message) => Console.WriteLine(message);
+
     public void OnRunStarted(RunSpec run)
     {
         _running++;

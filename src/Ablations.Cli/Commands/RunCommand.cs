@@ -52,7 +52,7 @@ public static class RunCommand
         ExperimentOutcome outcome;
         try
         {
-            outcome = runner.Run(runs, jobs, force, new ProcessLauncher(), cancel.Token);
+            outcome = runner.RunAll(runs, best => spec.ExpandCompletion(scale, best, set, onlyVariants), jobs, force, new ProcessLauncher(), cancel.Token);
         }
         catch (ExperimentBusyException e)
         {

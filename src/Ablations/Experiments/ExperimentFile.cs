@@ -23,6 +23,8 @@ public sealed record ExperimentFile : IValidatable
     public IReadOnlyList<VariantEntry> Variants { get; init; } = Array.Empty<VariantEntry>();
     /// <summary>Dotted key to the values it takes; the axes are crossed with each other and with the variants.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<YamlNode>> Sweep { get; init; } = new Dictionary<string, IReadOnlyList<YamlNode>>();
+    /// <summary>A per-variant grid (a learning rate) whose best point each variant is compared at.</summary>
+    public TuneEntry? Tune { get; init; }
     /// <summary>Scale name (smoke, small, full) to the dotted keys it sets.</summary>
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, YamlNode>> Scales { get; init; } = new Dictionary<string, IReadOnlyDictionary<string, YamlNode>>();
     /// <summary>The scale used without --scale; "small" when absent and defined.</summary>
@@ -55,6 +57,13 @@ public sealed record ExperimentFile : IValidatable
             if (c.Expect != ClaimExpectation.Similar && c.Margin != null)
                 yield return new($"claims[{i}].margin", "applies to expect: similar only");
             if (c.Tokens is <= 0) yield return new($"claims[{i}].tokens", $"must be a positive number of tokens, got {c.Tokens}");
+        }
+        if (Tune != null)
+        {
+            foreach (var e in Tune.Validate()) yield return e with { Key = "tune." + e.Key };
+            if (Sweep.Count > 0) yield return new("tune", "give either tune (each variant at its own best value) or sweep (every value reported), not both");
+            if (Tune.Seeds > (Seeds?.Count ?? 1))
+                yield return new("tune.seeds", $"{Tune.Seeds} tuning seeds but the experiment lists {Seeds?.Count ?? 1}");
         }
         if (Seeds is { Count: 0 }) yield return new("seeds", "expected a non-empty list of integers, e.g. [0, 1, 2]");
         for (int i = 0; Seeds != null && i < Seeds.Count; i++)

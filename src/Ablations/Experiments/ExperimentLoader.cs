@@ -23,6 +23,7 @@ public static class ExperimentLoader
             foreach (var key in file.Variants[i].Set.Keys)
                 CheckKey(path, binder, $"variants[{i}].set", key, $"variant {file.Variants[i].Name}");
         foreach (var key in file.Sweep.Keys) CheckKey(path, binder, "sweep", key, "sweep");
+        if (file.Tune != null) CheckKey(path, binder, binder.Marks.ContainsKey("tune.key") ? "tune.key" : "tune", file.Tune.Key, "tune");
         foreach (var (scale, set) in file.Scales)
             foreach (var key in set.Keys) CheckKey(path, binder, $"scales.{scale}", key, $"scale {scale}");
 
@@ -38,6 +39,7 @@ public static class ExperimentLoader
             Baseline = file.Baseline ?? file.Variants[0].Name,
             Seeds = file.Seeds ?? new[] { 0 },
             Sweep = file.Sweep,
+            Tune = file.Tune,
             Scales = file.Scales,
             DefaultScale = file.DefaultScale ?? (file.Scales.ContainsKey("small") ? "small" : null),
             Claims = file.Claims,
@@ -47,7 +49,7 @@ public static class ExperimentLoader
             spec.Expand(scale);   // every variant, sweep point and scale must give a valid run configuration
         var points = spec.Expand(null).Select(r => r.SweepPoint).Distinct().ToList();
         for (int i = 0; i < spec.Claims.Count; i++)
-            if (!points.Contains(spec.Claims[i].At))
+            if (!points.Contains(spec.Claims[i].At) && !(spec.Tune != null && spec.Claims[i].At.Length == 0))
                 throw binder.ErrorAt($"claims[{i}].at", $"claim '{spec.Claims[i].Text}': '{spec.Claims[i].At}' is not a sweep point; sweep points: " +
                                                         string.Join(", ", points.Select(p => p.Length == 0 ? "\"\"" : p)));
         return spec;
@@ -70,7 +72,8 @@ public static class ExperimentLoader
     /// <summary>A dotted key of a variant, sweep or scale must name a key of the run configuration.</summary>
     static void CheckKey(string path, YamlBinder binder, string section, string key, string where)
     {
-        var at = binder.Marks[$"{section}.{key}"];
+        // A dotted key written as a mapping key (variants, sweep, scales) is marked at itself; tune.key is a value.
+        var at = binder.Marks.TryGetValue($"{section}.{key}", out var mark) ? mark : binder.Marks[section];
         try { ConfigOverrides.Resolve(typeof(RunConfig), key, $"{path}:{at.Line} ({where})", isOrigin: true); }
         catch (ConfigException e) { throw new ConfigException($"{e.Reason} ({where})", path, (int)at.Line, (int)at.Column, key); }
     }

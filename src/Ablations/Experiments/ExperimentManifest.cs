@@ -20,6 +20,9 @@ public sealed record ExperimentManifest
     public required IReadOnlyList<int> Seeds { get; init; }
     public required IReadOnlyList<ManifestRun> Runs { get; init; }
     public IReadOnlyList<ClaimEntry> Claims { get; init; } = Array.Empty<ClaimEntry>();
+    /// <summary>With tune: the tuned key, and each variant's chosen grid point (its label, e.g. lr=0.003).</summary>
+    public string? TuneKey { get; init; }
+    public IReadOnlyDictionary<string, string> Best { get; init; } = new Dictionary<string, string>();
     public IReadOnlyList<FigureName> ReportFigures { get; init; } = Array.Empty<FigureName>();
 
     public const string FileName = "experiment.json";
@@ -50,7 +53,8 @@ public sealed record ExperimentManifest
         Scale = scale ?? spec.DefaultScale,
         Baseline = spec.Baseline,
         Variants = spec.Variants.Select(v => v.Name).Where(n => runs.Any(r => r.Variant == n)).ToList(),
-        SweepKeys = spec.Sweep.Keys.ToList(),
+        SweepKeys = spec.Tune != null ? new[] { spec.Tune.Key } : spec.Sweep.Keys.ToList(),
+        TuneKey = spec.Tune?.Key,
         Seeds = spec.Seeds,
         Runs = runs.Select(r => new ManifestRun(r.Variant, r.SweepPoint, r.SweepValues.ToDictionary(), r.Seed, r.Folder)).ToList(),
         Claims = spec.Claims,

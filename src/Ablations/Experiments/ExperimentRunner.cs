@@ -42,6 +42,55 @@ public sealed class ExperimentRunner
 
     public string RunPath(RunSpec run) => Path.Combine(Folder, run.Folder);
 
+    /// <summary>
+    /// All runs of the experiment: without tune, <paramref name="runs"/>; with tune, those grid runs, then each
+    /// variant's best grid point (chosen from the run folders, so a rerun chooses the same), then the remaining
+    /// seeds at it (<paramref name="completion"/> expands them from the choice).
+    /// </summary>
+    public ExperimentOutcome RunAll(IReadOnlyList<RunSpec> runs, Func<IReadOnlyDictionary<string, string>, IReadOnlyList<RunSpec>> completion,
+        int jobs = 1, bool force = false, IRunLauncher? launcher = null, CancellationToken cancel = default)
+    {
+        var grid = Run(runs, jobs, force, launcher, cancel);
+        if (_spec.Tune == null || grid.Interrupted) return grid;
+        var best = ChooseBest(runs);
+        WriteManifest(runs, best);
+        var rest = completion(best);
+        if (rest.Count == 0) return grid;
+        var seeds = Run(rest, jobs, force, launcher, cancel);
+        return new ExperimentOutcome(grid.Trained + seeds.Trained, grid.Skipped + seeds.Skipped, grid.Failed.Concat(seeds.Failed).ToList(), seeds.Interrupted);
+    }
+
+    /// <summary>
+    /// Each variant's grid point with the lowest mean scored validation loss over the tuning seeds (a diverged run at
+    /// its initial loss); says which, and warns when it is the grid's first or last value: the optimum may lie beyond.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ChooseBest(IReadOnlyList<RunSpec> grid)
+    {
+        var best = new Dictionary<string, string>();
+        foreach (var variant in grid.GroupBy(r => r.Variant))
+        {
+            var points = variant.GroupBy(r => r.SweepPoint)
+                .Select(p => (Label: p.Key, Value: p.First().SweepValues.Values.Single(), Losses: p.Select(Score).Where(l => l != null).Select(l => l!.Value).ToList()))
+                .OrderBy(p => double.TryParse(p.Value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var x) ? x : 0)
+                .ToList();
+            var scored = points.Where(p => p.Losses.Count > 0).ToList();
+            if (scored.Count == 0) continue;
+            var chosen = scored.MinBy(p => p.Losses.Average());
+            best[variant.Key] = chosen.Label;
+            var edge = chosen.Label == points[0].Label || chosen.Label == points[^1].Label;
+            _observer.OnMessage($"tune: {variant.Key} is compared at {chosen.Label} (mean validation loss {chosen.Losses.Average():F4} over {chosen.Losses.Count} seed(s))" +
+                                (edge ? $"; warning: that is the grid's {(chosen.Label == points[0].Label ? "lowest" : "highest")} value, so the best may lie beyond it: widen tune.values" : ""));
+        }
+        return best;
+    }
+
+    double? Score(RunSpec run)
+    {
+        var folder = new RunFolder(RunPath(run));
+        var metrics = File.Exists(folder.MetricsFile) ? MetricsFile.Read(folder.MetricsFile) : new List<MetricsRow>();
+        return RunScore.ValLoss(RunSummary.Read(folder.Path), metrics);
+    }
+
     ExperimentOutcome RunInProcess(List<RunSpec> pending, int skipped, CancellationToken cancel)
     {
         var failed = new List<string>();
@@ -110,9 +159,10 @@ public sealed class ExperimentRunner
         return new ExperimentOutcome(trained, skipped, failed, cancel.IsCancellationRequested);
     }
 
-    void WriteManifest(IReadOnlyList<RunSpec> runs)
+    void WriteManifest(IReadOnlyList<RunSpec> runs, IReadOnlyDictionary<string, string>? best = null)
     {
         var manifest = ExperimentManifest.From(_spec, _scale, runs);
+        if (best != null) manifest = manifest with { Best = best };
         if (ExperimentManifest.Read(Folder) is { } existing)
         {
             // Runs of other variants from an earlier --only stay listed, in the experiment file's order.
@@ -122,6 +172,8 @@ public sealed class ExperimentRunner
             {
                 Runs = all.OrderBy(r => order.IndexOf(r.Variant)).ThenBy(r => r.SweepPoint, StringComparer.Ordinal).ThenBy(r => r.Seed).ToList(),
                 Variants = order.Where(v => all.Any(r => r.Variant == v)).ToList(),
+                // A choice already made (an earlier pass) stays unless this pass made one.
+                Best = best ?? existing.Best,
             };
         }
         manifest.Write(Folder);

@@ -24,6 +24,11 @@ public sealed class ExperimentSpec
     /// <summary>Dotted key to the values it takes, in file order; the axes are crossed.</summary>
     public required IReadOnlyDictionary<string, IReadOnlyList<YamlNode>> Sweep { get; init; }
     public required IReadOnlyDictionary<string, IReadOnlyDictionary<string, YamlNode>> Scales { get; init; }
+    /// <summary>A per-variant grid; <see cref="Expand"/> gives its grid runs, <see cref="ExpandCompletion"/> the rest at each variant's best.</summary>
+    public TuneEntry? Tune { get; init; }
+
+    /// <summary>The seeds that run the whole tuning grid (all seeds without tune).</summary>
+    public IReadOnlyList<int> TuneSeeds => Tune == null ? Seeds : Seeds.Take(Tune.Seeds).ToList();
     public string? DefaultScale { get; init; }
     public IReadOnlyList<ClaimEntry> Claims { get; init; } = Array.Empty<ClaimEntry>();
     /// <summary>Figures the report shows; empty = its default choice.</summary>
@@ -32,8 +37,19 @@ public sealed class ExperimentSpec
     /// <summary>The results folder of this experiment at a scale: NAME at the default scale, NAME.SCALE otherwise.</summary>
     public string FolderName(string? scale) => scale == null || scale == DefaultScale ? Name : $"{Name}.{scale}";
 
-    /// <summary>Every run, in order variant, sweep point, seed; optionally only some variants.</summary>
-    public IReadOnlyList<RunSpec> Expand(string? scale, IEnumerable<string>? commandLine = null, IReadOnlyCollection<string>? only = null)
+    /// <summary>
+    /// Every run, in order variant, sweep point, seed; optionally only some variants. With tune: the grid runs, on
+    /// the tuning seeds.
+    /// </summary>
+    public IReadOnlyList<RunSpec> Expand(string? scale, IEnumerable<string>? commandLine = null, IReadOnlyCollection<string>? only = null) =>
+        Expand(scale, commandLine, only, (variant, point) => TuneSeeds);
+
+    /// <summary>With tune: the remaining seeds of each variant at its best grid point (variant to point label).</summary>
+    public IReadOnlyList<RunSpec> ExpandCompletion(string? scale, IReadOnlyDictionary<string, string> best, IEnumerable<string>? commandLine = null,
+        IReadOnlyCollection<string>? only = null) =>
+        Expand(scale, commandLine, only, (variant, point) => best.TryGetValue(variant, out var label) && label == point ? Seeds.Skip(TuneSeeds.Count) : Array.Empty<int>());
+
+    IReadOnlyList<RunSpec> Expand(string? scale, IEnumerable<string>? commandLine, IReadOnlyCollection<string>? only, Func<string, string, IEnumerable<int>> seedsOf)
     {
         scale ??= DefaultScale;
         IReadOnlyDictionary<string, YamlNode> scaleSet = new Dictionary<string, YamlNode>();
@@ -47,7 +63,7 @@ public sealed class ExperimentSpec
         var runs = new List<RunSpec>();
         foreach (var variant in Variants.Where(v => only == null || only.Contains(v.Name)))
             foreach (var point in SweepPoints())
-                foreach (var seed in Seeds)
+                foreach (var seed in seedsOf(variant.Name, point.Label))
                 {
                     var origin = $"{File} (variant {variant.Name}{(point.Label.Length > 0 ? ", " + point.Label : "")}, seed {seed}, scale {scale ?? "none"})";
                     var tree = (YamlMappingNode)Clone(Base);
@@ -82,7 +98,8 @@ public sealed class ExperimentSpec
     IEnumerable<Point> SweepPoints()
     {
         IEnumerable<Point> points = new[] { new Point("", new Dictionary<string, string>(), Array.Empty<KeyValuePair<string, YamlNode>>()) };
-        foreach (var (key, axis) in Sweep)
+        var axes = Tune != null ? new Dictionary<string, IReadOnlyList<YamlNode>> { [Tune.Key] = Tune.Values } : Sweep;
+        foreach (var (key, axis) in axes)
         {
             var current = points.ToList();
             points = current.SelectMany(p => axis.Select(v =>

@@ -9,4 +9,6 @@ public interface IExperimentObserver
     void OnRunStarted(RunSpec run);
     void OnRunFinished(RunSpec run, RunSummary summary, TimeSpan took);
     void OnRunFailed(RunSpec run, string message);
+    /// <summary>Anything else worth a line: a tuned variant's chosen value, a best value on the grid's edge.</summary>
+    void OnMessage(string message) { }
 }

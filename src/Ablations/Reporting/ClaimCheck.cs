@@ -25,7 +25,8 @@ public static class ClaimCheck
         var experiment = Path.GetFileName(results.Folder);
         var a = Runs(results, claim.A, claim.At);
         var b = Runs(results, claim.B, claim.At);
-        var where = claim.At.Length > 0 ? $" at {claim.At}" : "";
+        var where = claim.At.Length > 0 ? $" at {claim.At}"
+            : results.Manifest.TuneKey != null ? $" at each one's best {results.Manifest.TuneKey.Split('.')[^1]} ({results.Manifest.Best.GetValueOrDefault(claim.A, "?")}, {results.Manifest.Best.GetValueOrDefault(claim.B, "?")})" : "";
         ClaimTest Exact(string text) => new() { Claim = claim, Experiment = experiment, Exact = text };
         if (a.Count == 0 || b.Count == 0) return Exact($"**Not run**: {claim.A} or {claim.B}{where} has no finished runs.");
 
@@ -64,7 +65,7 @@ public static class ClaimCheck
         return new ClaimTest
         {
             Claim = claim, Experiment = experiment, Difference = difference, Ci95Low = difference - half, Ci95High = difference + half,
-            Test = test, DifferencePValue = p, Equivalence = equivalence, PValue = equivalence?.PValue ?? p, Counts = counts, MetricName = name,
+            Test = test, DifferencePValue = p, Equivalence = equivalence, PValue = equivalence?.PValue ?? p, Counts = counts, MetricName = name, Where = where,
         };
     }
 
@@ -80,7 +81,7 @@ public static class ClaimCheck
     static string Verdict(ClaimTest t, double adjusted, int family)
     {
         var c = t.Claim;
-        var where = c.At.Length > 0 ? $" at {c.At}" : "";
+        var where = t.Where;
         var big = Math.Abs(t.Difference) >= 100;
         string F(double v) => v.ToString(big ? "+0;-0" : "+0.0000;-0.0000", Inv);
         var summary = $"{c.A}'s {t.MetricName} minus {c.B}'s is {F(t.Difference)}{where}";
@@ -102,6 +103,10 @@ public static class ClaimCheck
     static string P(double p) => p < 0.001 ? "< 0.001" : "= " + TableFormatter.PValue(p);
 
     /// <summary>The runs a claim compares: finished (completed or diverged) runs of the variant at the sweep point.</summary>
-    static List<RunResult> Runs(ExperimentResults results, string variant, string at) =>
-        results.Runs.Where(r => r.Variant == variant && r.SweepPoint == at && r.Complete).ToList();
+    static List<RunResult> Runs(ExperimentResults results, string variant, string at)
+    {
+        // In a tuned experiment a claim without `at` compares each variant at its own best grid point.
+        if (at.Length == 0 && results.Manifest.TuneKey != null) at = results.Manifest.Best.GetValueOrDefault(variant, "");
+        return results.Runs.Where(r => r.Variant == variant && r.SweepPoint == at && r.Complete).ToList();
+    }
 }

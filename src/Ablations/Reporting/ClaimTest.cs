@@ -25,4 +25,6 @@ public sealed record ClaimTest
     /// <summary>What the counts were: seeds per side, diverged runs scored at the initial loss.</summary>
     public string Counts { get; init; } = "";
     public string MetricName { get; init; } = "";
+    /// <summary>Where the claim was judged, for the sentence: " at lr=0.003", or each variant's tuned best.</summary>
+    public string Where { get; init; } = "";
 }

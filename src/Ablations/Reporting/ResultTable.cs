@@ -11,6 +11,8 @@ public static class ResultTable
         var groups = results.Groups().ToList();
         var rows = new List<TableRow>();
         var losses = groups.ToDictionary(g => (g.Variant, g.SweepPoint), g => Scored(g.Runs));
+        var tuned = results.Manifest.TuneKey != null;
+        var best = results.Manifest.Best;
         foreach (var (variant, point, runs) in groups)
         {
             var config = runs[0].Config.Model;
@@ -18,9 +20,12 @@ public static class ResultTable
             var finals = losses[(variant, point)];
             var completed = runs.Where(r => r.Summary is { Status: RunStatus.Completed }).ToList();
             var isBaseline = variant == results.Manifest.Baseline;
+            var isBest = tuned && best.GetValueOrDefault(variant) == point;
+            // A tuned variant's best row is compared with the baseline's best; other rows at the same grid point.
+            var baselinePoint = isBest ? best.GetValueOrDefault(results.Manifest.Baseline, point) : point;
             double? delta = null, p = null;
             string? test = null;
-            if (!isBaseline && losses.TryGetValue((results.Manifest.Baseline, point), out var baseline) && finals.Count > 0 && baseline.Count > 0)
+            if (!isBaseline && losses.TryGetValue((results.Manifest.Baseline, baselinePoint), out var baseline) && finals.Count > 0 && baseline.Count > 0)
             {
                 delta = finals.Values.Average() - baseline.Values.Average();
                 // Paired over seeds when both ran the same ones (same initial weights and batches), Welch otherwise.
@@ -49,6 +54,8 @@ public static class ResultTable
                 DeltaVsBaseline = delta,
                 PValue = p,
                 Test = test,
+                IsBest = isBest,
+                LrSensitivity = isBest ? Sensitivity(results.Runs.Where(r => r.Variant == variant).ToList()) : null,
                 FlopsPerToken = inspection.FlopsPerToken,
                 TokensPerParameter = nonEmbedding > 0 ? (double)tokens / nonEmbedding : 0,
                 TokensPerSecond = runs.Where(r => r.Summary != null).Select(r => r.Summary!.TokensPerSecond).DefaultIfEmpty(0).Average(),
@@ -67,6 +74,25 @@ public static class ResultTable
     {
         var values = runs.Select(r => r.Metrics.LastOrDefault(m => pick(m) != null)).Where(m => m != null).Select(m => pick(m!)!.Value).ToList();
         return values.Count == 0 ? null : values.Average();
+    }
+
+    /// <summary>
+    /// Learning-rate sensitivity (Wortsman et al. 2023, arXiv 2309.14322): over the grid, the mean of min(loss(lr),
+    /// loss at initialisation) minus the best loss, per seed that ran the whole grid, summarised over those seeds.
+    /// 0 means every grid value is as good as the best; it grows as the loss climbs away from the optimum.
+    /// </summary>
+    static SampleSummary? Sensitivity(IReadOnlyList<RunResult> runs)
+    {
+        var points = runs.Select(r => r.SweepPoint).Distinct().Count();
+        var perSeed = runs.GroupBy(r => r.Seed)
+            .Where(s => s.Count() == points && s.All(r => r.ScoredValLoss != null && r.Metrics.Count > 0))
+            .Select(s =>
+            {
+                var initial = s.First().Metrics[0].TrainLoss;
+                var losses = s.Select(r => r.ScoredValLoss!.Value).ToList();
+                return losses.Average(l => Math.Min(l, initial)) - losses.Min();
+            }).ToList();
+        return perSeed.Count > 0 ? Statistics.Summarize(perSeed) : null;
     }
 
     static SampleSummary? Summary(IEnumerable<double?> values)

@@ -17,7 +17,7 @@ public sealed record RunResult(string Variant, string SweepPoint, IReadOnlyDicti
     /// The validation loss a comparison counts: the final one of a completed run; for a diverged run the loss of the
     /// initial model (its first step's training loss), so divergence is scored as learning nothing, never left out.
     /// </summary>
-    public double? ScoredValLoss => FinalValLoss ?? (Diverged && Metrics.Count > 0 && double.IsFinite(Metrics[0].TrainLoss) ? Metrics[0].TrainLoss : null);
+    public double? ScoredValLoss => RunScore.ValLoss(Summary, Metrics);
 
     /// <summary>Training tokens the run saw.</summary>
     public long Tokens => Summary?.Tokens ?? (Metrics.Count > 0 ? Metrics[^1].Tokens : 0);

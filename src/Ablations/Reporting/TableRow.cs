@@ -24,6 +24,10 @@ public sealed record TableRow
     public double? PValue { get; init; }
     /// <summary>"paired" when this row and the baseline ran the same seeds, else "Welch".</summary>
     public string? Test { get; init; }
+    /// <summary>Tuned experiments: this row is the variant's chosen grid point.</summary>
+    public bool IsBest { get; init; }
+    /// <summary>Tuned experiments, on the best row: learning-rate sensitivity over the grid, per tuning seed.</summary>
+    public SampleSummary? LrSensitivity { get; init; }
     /// <summary>Forward FLOPs per token at the training context (matrix products and attention).</summary>
     public double FlopsPerToken { get; init; }
     /// <summary>Training tokens per non-embedding parameter.</summary>

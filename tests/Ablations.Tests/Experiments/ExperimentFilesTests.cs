@@ -44,9 +44,9 @@ public class ExperimentFilesTests
         var root = TinyRuns.TempFolder("smoke-");
         var runner = new ExperimentRunner(spec, "smoke", root, new QuietObserver()) { BaseDirectory = Repo.Root };
         var runs = spec.Expand("smoke");
-        var outcome = runner.Run(runs);
+        var outcome = runner.RunAll(runs, best => spec.ExpandCompletion("smoke", best));   // with tune: the grid, then each variant's best
         Assert.Empty(outcome.Failed);
-        Assert.Equal(runs.Count, outcome.Trained);
+        Assert.Equal(runs.Count + (spec.Tune == null ? 0 : spec.Variants.Count * (spec.Seeds.Count - spec.TuneSeeds.Count)), outcome.Trained);
 
         var results = ExperimentResults.Load(runner.Folder);
         Assert.Equal(spec.Variants.Count * runs.Select(r => r.SweepPoint).Distinct().Count(), ResultTable.Build(results).Count);

@@ -166,7 +166,7 @@ public class ExperimentLoaderTests
     {
         var e = FailsAt(TinyExperiment.Yaml + "\nrepeats: 3\n", "repeats", 25);
         Assert.Equal(1, e.Column);
-        Assert.Contains("name, description, extends, base, baseline, seeds, variants, sweep, scales, default_scale, claims, report_figures", e.Message);
+        Assert.Contains("name, description, extends, base, baseline, seeds, variants, sweep, tune, scales, default_scale, claims, report_figures", e.Message);
     }
 
     [Fact]

@@ -1,0 +1,81 @@
+using Ablations.Config;
+using Ablations.Experiments;
+using Ablations.Reporting;
+using Ablations.Training;
+
+namespace Ablations.Tests.Experiments;
+
+/// <summary>tune: every variant runs the grid on its tuning seeds, is compared at its own best value, and its other seeds run there.</summary>
+public class TuneTests
+{
+    readonly string _dir = TinyRuns.TempFolder("tune-");
+
+    static string Tuned(string tune = "tune: { values: [1.0e-3, 1.0e-2, 1.0e-1], seeds: 1 }") =>
+        TinyExperiment.Yaml.Replace("seeds: [0, 1]", "seeds: [0, 1, 2]").Replace("scales:", tune + "\nscales:");
+
+    [Fact]
+    public void The_grid_runs_on_the_tuning_seeds_and_the_rest_at_each_variants_best()
+    {
+        var spec = ExperimentLoader.Load(TinyExperiment.Write(_dir, Tuned()));
+        var grid = spec.Expand("smoke");
+        Assert.Equal(2 * 3, grid.Count);                                   // 2 variants x 3 values x 1 tuning seed
+        Assert.All(grid, r => Assert.Equal(0, r.Seed));
+        Assert.Equal(new[] { "lr=1.0e-3", "lr=1.0e-2", "lr=1.0e-1" }, grid.Where(r => r.Variant == "pre").Select(r => r.SweepPoint));
+        var rest = spec.ExpandCompletion("smoke", new Dictionary<string, string> { ["pre"] = "lr=1.0e-2", ["post"] = "lr=1.0e-3" });
+        Assert.Equal(new[] { "pre/lr=1.0e-2/seed-1", "pre/lr=1.0e-2/seed-2", "post/lr=1.0e-3/seed-1", "post/lr=1.0e-3/seed-2" }, rest.Select(r => r.Label));
+        Assert.Equal(1.0e-3, rest.Last().Config.Train.Lr);
+    }
+
+    [Fact]
+    public void Tune_is_checked_at_load()
+    {
+        Assert.Contains("either tune", Assert.Throws<ConfigException>(() => ExperimentLoader.Load(TinyExperiment.Write(_dir,
+            Tuned().Replace("scales:", "sweep:\n  train.lr: [1.0e-3]\nscales:")))).Message);
+        Assert.Contains("tuning seeds but the experiment lists 3", Assert.Throws<ConfigException>(() => ExperimentLoader.Load(TinyExperiment.Write(_dir,
+            Tuned("tune: { values: [1.0e-3, 1.0e-2], seeds: 5 }")))).Message);
+        Assert.Contains("at least two values", Assert.Throws<ConfigException>(() => ExperimentLoader.Load(TinyExperiment.Write(_dir,
+            Tuned("tune: { values: [1.0e-3] }")))).Message);
+        Assert.Contains("unknown key", Assert.Throws<ConfigException>(() => ExperimentLoader.Load(TinyExperiment.Write(_dir,
+            Tuned("tune: { key: train.learning_rate, values: [1.0e-3, 1.0e-2] }")))).Message);
+    }
+
+    [Fact]
+    public void A_tuned_experiment_reports_each_variant_at_its_best_with_its_sensitivity_and_a_rerun_chooses_the_same()
+    {
+        var yaml = Tuned().Replace("smoke: { train.steps: 6 }", "smoke: { train.steps: 30 }")
+            + "\nclaims:\n  - { text: post is worse, a: post, b: pre, expect: higher }\n";
+        var spec = ExperimentLoader.Load(TinyExperiment.Write(_dir, yaml));
+        var messages = new List<string>();
+        var runner = new ExperimentRunner(spec, "smoke", Path.Combine(_dir, "results"), new RecordingObserver(messages));
+        var outcome = runner.RunAll(spec.Expand("smoke"), best => spec.ExpandCompletion("smoke", best));
+        Assert.Empty(outcome.Failed);
+        Assert.Equal(2 * 3 + 2 * 2, outcome.Trained);
+        Assert.Contains(messages, m => m.StartsWith("tune: pre is compared at lr="));
+
+        var results = ExperimentResults.Load(runner.Folder);
+        Assert.Equal("train.lr", results.Manifest.TuneKey);
+        Assert.Equal(new[] { "post", "pre" }, results.Manifest.Best.Keys.Order());
+        var rows = ResultTable.Build(results);
+        var bestRows = rows.Where(r => r.IsBest).ToList();
+        Assert.Equal(2, bestRows.Count);
+        Assert.All(bestRows, r => Assert.Equal(3, r.SeedLosses.Count));        // all three seeds at the chosen value
+        Assert.All(bestRows, r => Assert.True(r.LrSensitivity!.Mean >= 0));
+        Assert.Contains("(best)", TableFormatter.Format(rows, TableFormat.Md));
+        var verdict = ClaimCheck.Verdicts(new[] { ClaimCheck.Evaluate(results, results.Manifest.Claims[0]) })[0];
+        Assert.Contains("at each one's best lr", verdict);
+
+        var rerun = new ExperimentRunner(spec, "smoke", Path.Combine(_dir, "results"), new RecordingObserver(new List<string>()))
+            .RunAll(spec.Expand("smoke"), best => spec.ExpandCompletion("smoke", best));
+        Assert.Equal(0, rerun.Trained);
+        Assert.Equal(results.Manifest.Best, ExperimentManifest.Read(runner.Folder)!.Best);
+    }
+
+    sealed class RecordingObserver(List<string> messages) : IExperimentObserver
+    {
+        public void OnPlan(IReadOnlyList<RunSpec> runs, int alreadyDone, int jobs) { }
+        public void OnRunStarted(RunSpec run) { }
+        public void OnRunFinished(RunSpec run, RunSummary summary, TimeSpan took) { }
+        public void OnRunFailed(RunSpec run, string message) => messages.Add("failed " + message);
+        public void OnMessage(string message) => messages.Add(message);
+    }
+}
