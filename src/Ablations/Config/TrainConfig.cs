@@ -30,7 +30,16 @@ public sealed record TrainConfig : IValidatable
     /// <summary>PaLM's z-loss coefficient on log(Z)^2 of the output softmax; 0 = off.</summary>
     public double ZLoss { get; init; }
     public int EvalEvery { get; init; } = 50;
+    /// <summary>Batches of the fixed validation set used by the evaluations along the way (evenly spread over it).</summary>
     public int EvalBatches { get; init; } = 8;
+    /// <summary>
+    /// Batches of the fixed validation set, all of them used by the final evaluation (the number tables and claims
+    /// compare). The set depends only on the data, the sequence length and eval_batch_size, so every run of an
+    /// experiment that shares those is judged on the same tokens.
+    /// </summary>
+    public int FinalEvalBatches { get; init; } = 64;
+    /// <summary>Sequences per validation batch, apart from the training batch size so the validation set does not move with it.</summary>
+    public int EvalBatchSize { get; init; } = 16;
     public int LogEvery { get; init; } = 10;
     /// <summary>Steps between checkpoints; 0 = only at the end.</summary>
     public int CheckpointEvery { get; init; } = 100;
@@ -61,6 +70,10 @@ public sealed record TrainConfig : IValidatable
         if (!(ZLoss >= 0)) yield return new("z_loss", $"must be 0 (off) or positive, got {ZLoss}");
         if (EvalEvery <= 0) yield return new("eval_every", $"must be positive, got {EvalEvery}");
         if (EvalBatches <= 0) yield return new("eval_batches", $"must be positive, got {EvalBatches}");
+        if (FinalEvalBatches <= 0) yield return new("final_eval_batches", $"must be positive, got {FinalEvalBatches}");
+        else if (EvalBatches > FinalEvalBatches)
+            yield return new("eval_batches", $"{EvalBatches} is more than final_eval_batches = {FinalEvalBatches}: the evaluations along the way use a part of the final validation set");
+        if (EvalBatchSize <= 0) yield return new("eval_batch_size", $"must be positive, got {EvalBatchSize}");
         if (LogEvery <= 0) yield return new("log_every", $"must be positive, got {LogEvery}");
         if (CheckpointEvery < 0) yield return new("checkpoint_every", $"must be 0 (end only) or positive, got {CheckpointEvery}");
         if (Threads < 0) yield return new("threads", $"must be 0 (default) or positive, got {Threads}");

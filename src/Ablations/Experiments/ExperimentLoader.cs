@@ -46,13 +46,33 @@ public static class ExperimentLoader
             ReportFigures = file.ReportFigures,
         };
         foreach (var scale in spec.Scales.Keys.DefaultIfEmpty(null!))
-            spec.Expand(scale);   // every variant, sweep point and scale must give a valid run configuration
+            CheckValidationSets(spec.Expand(scale), binder, spec, scale);   // every run configuration is valid, too
         var points = spec.Expand(null).Select(r => r.SweepPoint).Distinct().ToList();
         for (int i = 0; i < spec.Claims.Count; i++)
             if (!points.Contains(spec.Claims[i].At) && !(spec.Tune != null && spec.Claims[i].At.Length == 0))
                 throw binder.ErrorAt($"claims[{i}].at", $"claim '{spec.Claims[i].Text}': '{spec.Claims[i].At}' is not a sweep point; sweep points: " +
                                                         string.Join(", ", points.Select(p => p.Length == 0 ? "\"\"" : p)));
         return spec;
+    }
+
+    /// <summary>
+    /// Runs compared with each other (the variants at one sweep point) must be judged on the same validation tokens:
+    /// the same data, sequence length, eval_batch_size and final_eval_batches.
+    /// </summary>
+    static void CheckValidationSets(IReadOnlyList<RunSpec> runs, YamlBinder binder, ExperimentSpec spec, string? scale)
+    {
+        static string SetOf(RunConfig c) =>
+            $"{ConfigWriter.ToYaml(c.Data)}|{c.SequenceLength}|{c.Train.EvalBatchSize}|{c.Train.FinalEvalBatches}";
+        foreach (var point in runs.GroupBy(r => r.SweepPoint))
+        {
+            var first = point.First();
+            var other = point.FirstOrDefault(r => SetOf(r.Config) != SetOf(first.Config));
+            if (other == null) continue;
+            var index = spec.Variants.Select(v => v.Name).ToList().IndexOf(other.Variant);
+            throw binder.ErrorAt($"variants[{index}]",
+                $"variant {other.Variant}{(point.Key.Length > 0 ? $" at {point.Key}" : "")}{(scale != null ? $" (scale {scale})" : "")} would be validated on other tokens than " +
+                $"{first.Variant}: its data, sequence length, eval_batch_size or final_eval_batches differ, so their losses could not be compared");
+        }
     }
 
     /// <summary>The run file named by extends (if any) with the inline base merged over it.</summary>

@@ -7,7 +7,7 @@ public sealed class EvaluationCallback(Evaluator evaluator, Model.Decoder model,
     public MetricsRow OnStep(MetricsRow row, TrainerState state)
     {
         if (state.Diverged != null || (state.Step % train.EvalEvery != 0 && state.Step != train.Steps)) return row;
-        var (loss, ppl, bpb) = evaluator.Evaluate(model);
+        var (loss, ppl, bpb) = evaluator.Evaluate(model, final: state.Step == train.Steps);
         return row with { ValLoss = loss, ValPerplexity = ppl, ValBitsPerByte = bpb };
     }
 }

@@ -4,13 +4,17 @@ using static TorchSharp.torch;
 
 namespace Ablations.Training;
 
-/// <summary>Validation loss (nats per scored token), perplexity and bits per byte on a fixed set of batches.</summary>
+/// <summary>
+/// Validation loss (nats per scored token), perplexity and bits per byte on a fixed set of batches: the final
+/// evaluation uses all of them, the ones along the way an evenly spread part.
+/// </summary>
 public sealed class Evaluator : IDisposable
 {
     readonly List<(Tensor Input, Tensor Target)> _batches;
+    readonly List<(Tensor Input, Tensor Target)> _along;
     readonly double _bytesPerToken;
 
-    public Evaluator(PreparedData data, int batches, int batchSize, Device device)
+    public Evaluator(PreparedData data, int batchesAlongTheWay, int batches, int batchSize, Device device)
     {
         _bytesPerToken = data.BytesPerToken;
         _batches = data.Validation.Fixed(batches, batchSize)
@@ -23,9 +27,12 @@ public sealed class Evaluator : IDisposable
                 return moved;
             })
             .ToList();
+        var k = Math.Min(batchesAlongTheWay, _batches.Count);
+        _along = Enumerable.Range(0, k).Select(i => _batches[(int)((long)i * _batches.Count / k)]).ToList();
     }
 
-    public (double Loss, double Perplexity, double BitsPerByte) Evaluate(Decoder model)
+    /// <param name="final">All batches of the set (the final evaluation), else the part used along the way.</param>
+    public (double Loss, double Perplexity, double BitsPerByte) Evaluate(Decoder model, bool final = true)
     {
         var wasTraining = model.training;
         model.eval();
@@ -33,7 +40,7 @@ public sealed class Evaluator : IDisposable
         long count = 0;
         using (no_grad())
         {
-            foreach (var (input, target) in _batches)
+            foreach (var (input, target) in final ? _batches : _along)
             {
                 using var scope = NewDisposeScope();
                 var logits = model.Forward(input).Logits;

@@ -71,7 +71,7 @@ public sealed class Trainer
         });
         using (var metrics = MetricsFile.OpenAfter(_folder.MetricsFile, state.Step))
         using (var events = new TensorBoardWriter(_folder.EventsFolder))
-        using (var evaluator = new Evaluator(data, t.EvalBatches, t.BatchSize, device))
+        using (var evaluator = new Evaluator(data, t.EvalBatches, t.FinalEvalBatches, t.EvalBatchSize, device))
         {
             ITrainingCallback[] callbacks =
             {

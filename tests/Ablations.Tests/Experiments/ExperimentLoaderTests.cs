@@ -124,6 +124,15 @@ public class ExperimentLoaderTests
     }
 
     [Fact]
+    public void Variants_compared_at_one_point_must_share_their_validation_set()
+    {
+        var e = FailsAt(TinyExperiment.Yaml.Replace("set: { model.norm.placement: post }", "set: { model.norm.placement: post, train.final_eval_batches: 32 }"), "variants[1]", 20);
+        Assert.Contains("variant post (scale smoke) would be validated on other tokens than pre", e.Message);
+        // The training batch size is free: the validation set does not depend on it.
+        ExperimentLoader.Load(TinyExperiment.Write(_dir, TinyExperiment.Yaml.Replace("set: { model.norm.placement: post }", "set: { model.norm.placement: post, train.batch_size: 8 }")));
+    }
+
+    [Fact]
     public void A_similar_claim_states_its_margin_and_only_a_similar_claim_may()
     {
         var e = FailsAt(WithClaim("{ text: t, a: post, b: pre, expect: similar }"), "claims[0].margin", 26);

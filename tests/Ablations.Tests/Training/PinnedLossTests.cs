@@ -23,7 +23,7 @@ public class PinnedLossTests
     static readonly string[] Short =
     {
         "train.steps=6", "train.batch_size=4", "train.context=64", "train.eval_every=3", "train.eval_batches=2",
-        "train.log_every=2", "train.checkpoint_every=0", "train.warmup_steps=2", "data.max_bytes=300000",
+        "train.log_every=2", "train.checkpoint_every=0", "train.warmup_steps=2", "data.max_bytes=300000", "train.final_eval_batches=4",
     };
 
     /// <summary>Components and trainer paths beyond what the experiment files exercise.</summary>

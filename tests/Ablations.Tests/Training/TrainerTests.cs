@@ -201,3 +201,28 @@ public class DivergenceGuardTests
         Assert.NotNull(new Trainer(config, folder).Run());
     }
 }
+
+public class ValidationSetTests
+{
+    [Fact]
+    public void The_final_evaluation_uses_the_whole_fixed_set_and_the_ones_along_the_way_a_spread_part()
+    {
+        var config = TinyRuns.Markov();
+        using var data = Ablations.Data.DataFactory.Prepare(config.Data, config.SequenceLength, Repo.Root);
+        using var model = new Ablations.Model.Decoder(config.Model, seed: 2);
+        using var evaluator = new Evaluator(data, batchesAlongTheWay: 4, batches: 16, batchSize: 8, TorchSharp.torch.CPU);
+        using var same = new Evaluator(data, batchesAlongTheWay: 2, batches: 16, batchSize: 8, TorchSharp.torch.CPU);
+        using var fewer = new Evaluator(data, batchesAlongTheWay: 4, batches: 4, batchSize: 8, TorchSharp.torch.CPU);
+        // The final number depends on the set only, not on how many batches are used along the way.
+        Assert.Equal(evaluator.Evaluate(model, final: true).Loss, same.Evaluate(model, final: true).Loss);
+        Assert.NotEqual(evaluator.Evaluate(model, final: true).Loss, evaluator.Evaluate(model, final: false).Loss);
+        Assert.NotEqual(evaluator.Evaluate(model, final: false).Loss, fewer.Evaluate(model, final: true).Loss);   // spread, not the first four
+    }
+
+    [Fact]
+    public void Evaluations_along_the_way_are_part_of_the_final_set()
+    {
+        var errors = (TinyRuns.Markov().Train with { EvalBatches = 80, FinalEvalBatches = 64 }).Validate().ToList();
+        Assert.Contains(errors, e => e.Key == "eval_batches" && e.Message.Contains("final_eval_batches = 64"));
+    }
+}
