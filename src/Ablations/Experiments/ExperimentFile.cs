@@ -46,6 +46,9 @@ public sealed record ExperimentFile : IValidatable
         }
         var variants = $"variants: {string.Join(", ", names)}";
         if (Baseline != null && !names.Contains(Baseline)) yield return new("baseline", $"'{Baseline}' is not a variant; {variants}");
+        for (int i = 0; i < Variants.Count; i++)
+            if (Variants[i].Match != null && Variants[i].Name == (Baseline ?? names.FirstOrDefault()))
+                yield return new($"variants[{i}].match", "the baseline is what the others are matched to; match applies to the other variants");
         for (int i = 0; i < Claims.Count; i++)
             foreach (var (key, name) in new[] { ("a", Claims[i].A), ("b", Claims[i].B) })
                 if (!names.Contains(name)) yield return new($"claims[{i}].{key}", $"'{name}' is not a variant; {variants}");

@@ -23,6 +23,9 @@ public static class ExperimentLoader
             foreach (var key in file.Variants[i].Set.Keys)
                 CheckKey(path, binder, $"variants[{i}].set", key, $"variant {file.Variants[i].Name}");
         foreach (var key in file.Sweep.Keys) CheckKey(path, binder, "sweep", key, "sweep");
+        for (int i = 0; i < file.Variants.Count; i++)
+            if (file.Variants[i].Match is { } match)
+                CheckKey(path, binder, binder.Marks.ContainsKey($"variants[{i}].match.key") ? $"variants[{i}].match.key" : $"variants[{i}].match", match.Key, $"variant {file.Variants[i].Name}");
         if (file.Tune != null) CheckKey(path, binder, binder.Marks.ContainsKey("tune.key") ? "tune.key" : "tune", file.Tune.Key, "tune");
         foreach (var (scale, set) in file.Scales)
             foreach (var key in set.Keys) CheckKey(path, binder, $"scales.{scale}", key, $"scale {scale}");

@@ -78,6 +78,11 @@ public sealed class ExperimentSpec
                     Apply(variant.Set, VariantLines.TryGetValue(variant.Name, out var line) ? $"line {line}, variant {variant.Name}" : $"variant {variant.Name}");
                     Apply(point.Set, $"sweep {point.Label}");
                     foreach (var (k, v) in ConfigOverrides.Apply(tree, typeof(RunConfig), cli)) applied[k] = v;
+                    if (variant.Match is { } match)
+                    {
+                        var baseline = Expand(scale, commandLine, new[] { Baseline }, (v, p) => p == point.Label ? new[] { seed } : Array.Empty<int>()).Single();
+                        foreach (var (k, v) in ParameterMatch.Solve(tree, applied, match, baseline.Config, origin)) applied[k] = v;
+                    }
                     ConfigOverrides.Set(tree, new[] { "train", "seed" }, new YamlScalarNode(seed.ToString(CultureInfo.InvariantCulture)));
                     var config = ConfigLoader.Bind<RunConfig>(tree, origin, applied);
                     runs.Add(new RunSpec

@@ -10,6 +10,8 @@ public sealed record VariantEntry : IValidatable
     public string Description { get; init; } = "";
     /// <summary>Dotted key (model.attention.kind, or a shortened one) to the value written, in file order.</summary>
     public IReadOnlyDictionary<string, YamlNode> Set { get; init; } = new Dictionary<string, YamlNode>();
+    /// <summary>Solve one key so this variant's parameter count equals the baseline's (after its set).</summary>
+    public MatchEntry? Match { get; init; }
 
     public IEnumerable<ConfigError> Validate()
     {
