@@ -90,10 +90,11 @@ public static class TokenCache
         CorpusInfo? info;
         try { info = File.Exists(metaPath) ? JsonSerializer.Deserialize<CorpusInfo>(File.ReadAllText(metaPath)) : null; }
         catch (JsonException) { info = null; }
-        var problem = info is null ? $"{metaPath} is missing or unreadable" : Verified.ContainsKey(Stamp(folder)) ? null : Problem(folder, info);
+        var stamp = Stamp(folder);
+        var problem = info is null ? $"{metaPath} is missing or unreadable" : Verified.ContainsKey(stamp) ? null : Problem(folder, info);
         if (problem is null)
         {
-            Verified[Stamp(folder)] = true;
+            Verified[stamp] = true;
             return info;
         }
         warn?.Invoke($"the token cache {folder} does not match its metadata ({problem}); rebuilding it");

@@ -28,7 +28,9 @@ public static class ParameterMatch
         var path = ConfigOverrides.Resolve(typeof(RunConfig), match.Key, origin, isOrigin: true);
         var keyPath = string.Join('.', path);
         var written = new Dictionary<string, string>(applied) { [keyPath] = $"{origin}: match" };
-        long? CountAt(long value)
+        var counted = new Dictionary<long, long?>();
+        long? CountAt(long value) => counted.TryGetValue(value, out var known) ? known : counted[value] = Measure(value);
+        long? Measure(long value)
         {
             ConfigOverrides.Set(tree, path, new YamlScalarNode(value.ToString(CultureInfo.InvariantCulture)));
             try { return Count(ConfigLoader.Bind<RunConfig>(tree, origin, written)); }

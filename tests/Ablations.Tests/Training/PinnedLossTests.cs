@@ -96,12 +96,6 @@ public class PinnedLossTests
         finally { Directory.Delete(folder, recursive: true); }
     }
 
-    sealed class CancelAfter(int step, CancellationTokenSource cancel) : ITrainingObserver
-    {
-        public void OnStart(int firstStep, int totalSteps, string description) { }
-        public void OnStep(MetricsRow row, int totalSteps) { if (row.Step == step) cancel.Cancel(); }
-        public void OnMessage(string message) { }
-    }
 
     static Dictionary<string, Losses> ReadGolden() =>
         File.Exists(GoldenFile)

@@ -10,13 +10,6 @@ namespace Ablations.Tests.Training;
 /// </summary>
 public class RunIntegrityTests
 {
-    sealed class Messages : ITrainingObserver
-    {
-        public List<string> All { get; } = new();
-        public void OnStart(int firstStep, int totalSteps, string description) { }
-        public void OnStep(MetricsRow row, int totalSteps) { }
-        public void OnMessage(string message) { lock (All) All.Add(message); }
-    }
 
     /// <summary>12 steps with checkpoints after steps 4 and 8 (and 12).</summary>
     static RunConfig Config() => TinyRuns.Markov(steps: 12) with { Train = TinyRuns.Markov().Train with { Steps = 12, EvalEvery = 6, CheckpointEvery = 4 } };
@@ -32,18 +25,12 @@ public class RunIntegrityTests
         new Trainer(config, straight).Run();
         var stopped = TinyRuns.TempFolder(name + "-stopped-");
         using var cancel = new CancellationTokenSource();
-        Assert.Null(new Trainer(config, stopped, new StopAfter(10, cancel)).Run(cancel: cancel.Token));
+        Assert.Null(new Trainer(config, stopped, new CancelAfter(10, cancel)).Run(cancel: cancel.Token));
         // The Ctrl-C checkpoint (after step 10) becomes checkpoint/, the one after step 8 checkpoint.prev/.
         Assert.Equal(10, Checkpoint.ReadState(stopped)!.Step);
         return (straight, stopped);
     }
 
-    sealed class StopAfter(int step, CancellationTokenSource cancel) : ITrainingObserver
-    {
-        public void OnStart(int firstStep, int totalSteps, string description) { }
-        public void OnStep(MetricsRow row, int totalSteps) { if (row.Step == step) cancel.Cancel(); }
-        public void OnMessage(string message) { }
-    }
 
     public static IEnumerable<object[]> Damages() => new[]
     {
@@ -70,7 +57,7 @@ public class RunIntegrityTests
     {
         var (straight, stopped) = StraightAndStopped($"damage-{how}");
         Damage(Path.Combine(stopped, "checkpoint", file), how);
-        var messages = new Messages();
+        var messages = new MessageLog();
         Assert.NotNull(new Trainer(Config(), stopped, messages).Run());
         Assert.Contains(messages.All, m => m.Contains(Path.Combine("checkpoint", file)) && m.Contains("resuming from the previous checkpoint, after step 8"));
         Assert.Equal(Losses(straight), Losses(stopped));
@@ -124,9 +111,9 @@ public class RunIntegrityTests
         var config = Config();
         var folder = TinyRuns.TempFolder("before-first-");
         using var cancel = new CancellationTokenSource();
-        new Trainer(config with { Train = config.Train with { CheckpointEvery = 0 } }, folder, new StopAfter(3, cancel)).Run(cancel: cancel.Token);
+        new Trainer(config with { Train = config.Train with { CheckpointEvery = 0 } }, folder, new CancelAfter(3, cancel)).Run(cancel: cancel.Token);
         Directory.Delete(Path.Combine(folder, "checkpoint"), recursive: true);   // as if killed: the Ctrl-C checkpoint never happened
-        var messages = new Messages();
+        var messages = new MessageLog();
         Assert.NotNull(new Trainer(config with { Train = config.Train with { CheckpointEvery = 0 } }, folder, messages).Run());
         Assert.Contains(messages.All, m => m.Contains("no checkpoint yet") && m.Contains("starting over"));
         Assert.Equal(Enumerable.Range(1, 12), MetricsFile.Read(Path.Combine(folder, "metrics.csv")).Select(r => r.Step));
@@ -153,7 +140,7 @@ public class RunIntegrityTests
         var folder = TinyRuns.TempFolder("locked-");
         using (FolderLock.Acquire(folder, TimeSpan.Zero, _ => "held"))
         {
-            var messages = new Messages();
+            var messages = new MessageLog();
             var e = Assert.Throws<FolderBusyException>(() => new Trainer(Config(), folder, messages) { LockWait = TimeSpan.FromMilliseconds(600) }.Run());
             Assert.Contains($"process {Environment.ProcessId}", e.Message);
             Assert.Contains(messages.All, m => m.StartsWith("waiting for the trainer that holds"));
@@ -179,20 +166,7 @@ public class RunIntegrityTests
 [Collection(nameof(PinnedLosses))]
 public class ResumeThreadTests
 {
-    sealed class Messages : ITrainingObserver
-    {
-        public List<string> All { get; } = new();
-        public void OnStart(int firstStep, int totalSteps, string description) { }
-        public void OnStep(MetricsRow row, int totalSteps) { }
-        public void OnMessage(string message) => All.Add(message);
-    }
 
-    sealed class StopAfter(int step, CancellationTokenSource cancel) : ITrainingObserver
-    {
-        public void OnStart(int firstStep, int totalSteps, string description) { }
-        public void OnStep(MetricsRow row, int totalSteps) { if (row.Step == step) cancel.Cancel(); }
-        public void OnMessage(string message) { }
-    }
 
     [Fact]
     public void A_resumed_run_keeps_the_thread_count_it_started_with()
@@ -205,9 +179,9 @@ public class ResumeThreadTests
             new Trainer(config, straight) { Threads = 1 }.Run();
             var resumed = TinyRuns.TempFolder("threads-resumed-");
             using var cancel = new CancellationTokenSource();
-            new Trainer(config, resumed, new StopAfter(5, cancel)) { Threads = 1 }.Run(cancel: cancel.Token);
+            new Trainer(config, resumed, new CancelAfter(5, cancel)) { Threads = 1 }.Run(cancel: cancel.Token);
             Assert.Equal(1, Checkpoint.ReadState(resumed)!.Threads);
-            var messages = new Messages();
+            var messages = new MessageLog();
             new Trainer(config, resumed, messages) { Threads = 2 }.Run();       // a rerun asking for another count
             Assert.Contains(messages.All, m => m.Contains("continuing on the 1 libtorch threads this run started with"));
             Assert.Equal(MetricsFile.Read(Path.Combine(straight, "metrics.csv")).Select(r => (r.TrainLoss, r.GradNorm)),
