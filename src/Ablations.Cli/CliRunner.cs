@@ -71,6 +71,11 @@ public static class CliRunner
             Console.Error.WriteLine($"error: cannot write there: {e.Message}");
             return BadInput;
         }
+        catch (Cluster.SlurmException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return Failure;
+        }
         catch (Common.FolderBusyException e)
         {
             Console.Error.WriteLine($"error: {e.Message}");

@@ -11,14 +11,14 @@ public sealed class ProcessLauncher : IRunLauncher
 {
     public Process Start(string configFile, string runFolder, int threads, string logFile)
     {
-        var entry = typeof(ProcessLauncher).Assembly.Location;
-        var start = new ProcessStartInfo(Environment.ProcessPath ?? "dotnet")
+        var program = AblateProgram.Command();
+        var start = new ProcessStartInfo(program[0])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        if (Path.GetFileNameWithoutExtension(start.FileName) == "dotnet") start.ArgumentList.Add(entry);
+        foreach (var a in program.Skip(1)) start.ArgumentList.Add(a);
         foreach (var a in new[] { "train", configFile, "--out", runFolder, "--threads", threads.ToString(), "--log", logFile }) start.ArgumentList.Add(a);
         start.Environment[ParentWatch.Variable] = Environment.ProcessId.ToString();
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start ablate train");

@@ -11,6 +11,7 @@ var root = new RootCommand("ablate: train small decoder-only language models fro
     TrainCommand.Create(),
     GenerateCommand.Create(),
     RunCommand.Create(),
+    StatusCommand.Create(),
     BenchCommand.Create(),
 };
 foreach (var c in ReportCommand.Create()) root.Subcommands.Add(c);

@@ -4,7 +4,7 @@ namespace Ablations.Tests;
 
 /// <summary>
 /// Imports flow one way: Common and Config at the bottom, then Model and Data beside it, Analysis, Training,
-/// Benchmarks and Experiments, Reporting, and the command line on top. Read from the sources, so a new file
+/// Benchmarks and Experiments, Cluster (Slurm) and Reporting, and the command line on top. Read from the sources, so a new file
 /// that reaches upward fails here, naming the file and the folder it reached.
 /// </summary>
 public class LayeringTests
@@ -19,10 +19,11 @@ public class LayeringTests
         ["Training"] = new[] { "Common", "Config", "Model", "Data", "Analysis" },
         ["Benchmarks"] = new[] { "Common", "Config", "Model", "Data", "Analysis", "Training" },
         ["Experiments"] = new[] { "Common", "Config", "Model", "Data", "Analysis", "Training" },
+        ["Cluster"] = new[] { "Common", "Config", "Model", "Data", "Analysis", "Training", "Experiments" },
         ["Reporting"] = new[] { "Common", "Config", "Model", "Data", "Analysis", "Training", "Experiments" },
     };
 
-    static readonly Regex Reference = new(@"\bAblations\.(?<layer>[A-Z]\w+)\b|\b(?<layer>Common|Config|Model|Data|Analysis|Training|Benchmarks|Experiments|Reporting)\.[A-Z]\w*\.", RegexOptions.Compiled);
+    static readonly Regex Reference = new(@"\bAblations\.(?<layer>[A-Z]\w+)\b|\b(?<layer>Common|Config|Model|Data|Analysis|Training|Benchmarks|Experiments|Cluster|Reporting)\.[A-Z]\w*\.", RegexOptions.Compiled);
 
     [Fact]
     public void Every_library_folder_is_known()

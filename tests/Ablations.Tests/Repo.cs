@@ -22,15 +22,29 @@ public static class Repo
     public static Result Ablate(params string[] args) => AblateIn(Root, args);
 
     /// <summary>Runs `ablate` in <paramref name="folder"/>, where relative paths of a configuration are resolved.</summary>
-    public static Result AblateIn(string folder, params string[] args)
+    public static Result AblateIn(string folder, params string[] args) => AblateWith(folder, new Dictionary<string, string?>(), TimeSpan.FromMinutes(2), args);
+
+    /// <summary>Runs `ablate` in <paramref name="folder"/> with environment variables changed (a null value removes one).</summary>
+    public static Result AblateWith(string folder, IReadOnlyDictionary<string, string?> environment, TimeSpan timeout, params string[] args)
+    {
+        using var process = Process.Start(AblateStart(folder, environment, args))!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(timeout)) { process.Kill(true); throw new TimeoutException("ablate " + string.Join(' ', args)); }
+        return new Result(process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    /// <summary>How to start `ablate` with <paramref name="args"/> in <paramref name="folder"/>, its output redirected, for a test that drives the process itself.</summary>
+    public static ProcessStartInfo AblateStart(string folder, IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = folder };
         start.ArgumentList.Add(System.IO.Path.Combine(AppContext.BaseDirectory, "ablate.dll"));
         foreach (var a in args) start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(120_000)) { process.Kill(true); throw new TimeoutException("ablate " + string.Join(' ', args)); }
-        return new Result(process.ExitCode, stdout.Result, stderr.Result);
+        foreach (var (name, value) in environment)
+        {
+            if (value == null) start.Environment.Remove(name);
+            else start.Environment[name] = value;
+        }
+        return start;
     }
 }

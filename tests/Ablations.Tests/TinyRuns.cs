@@ -28,5 +28,34 @@ public static class TinyRuns
     public static RunConfig Markov(int steps = 40) =>
         Config(new DataConfig { Source = DataSource.Markov, Markov = new MarkovConfig { Vocab = 8, Order = 1, Tokens = 50_000 } }, steps, vocab: 8);
 
-    public static string TempFolder(string prefix) => Directory.CreateTempSubdirectory(prefix).FullName;
+    /// <summary>
+    /// A new folder for one test, inside one folder for the whole test process: runs, checkpoints and token caches
+    /// of a full suite are gigabytes, and suites must not pile them up. The process folder is named for its process
+    /// and removed when the process exits; the test host is often ended without that, so a new process also removes
+    /// the folders of test processes that no longer run.
+    /// </summary>
+    public static string TempFolder(string prefix)
+    {
+        var folder = Path.Combine(ProcessRoot.Value, prefix + Path.GetRandomFileName());
+        Directory.CreateDirectory(folder);
+        return folder;
+    }
+
+    const string RootPrefix = "ablations-tests-";
+
+    static readonly Lazy<string> ProcessRoot = new(() =>
+    {
+        foreach (var stale in Directory.EnumerateDirectories(Path.GetTempPath(), RootPrefix + "*"))
+            if (OperatingSystem.IsLinux() && int.TryParse(Path.GetFileName(stale)[RootPrefix.Length..].Split('-')[0], out var pid) && !Directory.Exists($"/proc/{pid}"))
+                Remove(stale);
+        var root = Directory.CreateTempSubdirectory($"{RootPrefix}{Environment.ProcessId}-").FullName;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Remove(root);
+        return root;
+    });
+
+    static void Remove(string folder)
+    {
+        try { Directory.Delete(folder, recursive: true); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { Console.Error.WriteLine($"could not remove {folder}: {e.Message}"); }
+    }
 }

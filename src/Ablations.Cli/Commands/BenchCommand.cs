@@ -25,10 +25,10 @@ public static class BenchCommand
             var (results, ratios, gflops) = (report.Results, report.Ratios, report.Gflops);
             var inv = CultureInfo.InvariantCulture;
             Console.WriteLine();
-            Console.WriteLine($"| configuration | parameters | batch x context | step (median) | tokens/s | peak memory | MFU (of {gflops:F1} GFLOP/s) |");
-            Console.WriteLine("|---|---|---|---|---|---|---|");
+            Console.WriteLine($"| configuration | precision | parameters | batch x context | step (median) | tokens/s | peak memory | MFU (of {gflops:F1} GFLOP/s fp32, {report.Bf16Gflops:F1} bf16) |");
+            Console.WriteLine("|---|---|---|---|---|---|---|---|");
             foreach (var b in results)
-                Console.WriteLine(string.Create(inv, $"| {b.Name} | {Units.Count(b.Parameters)} | {b.BatchSize} x {b.Context} | {b.MedianStepMs:F1} ms | {b.TokensPerSecond:F0} | {b.PeakMemoryMb:F0} MB | {b.Mfu:P1} |"));
+                Console.WriteLine(string.Create(inv, $"| {b.Name} | {b.Precision} | {Units.Count(b.Parameters)} | {b.BatchSize} x {b.Context} | {b.MedianStepMs:F1} ms | {b.TokensPerSecond:F0} | {b.PeakMemoryMb:F0} MB | {b.Mfu:P1} |"));
             Console.WriteLine();
             Console.WriteLine("| target | measured | bound | met |");
             Console.WriteLine("|---|---|---|---|");
@@ -40,7 +40,7 @@ public static class BenchCommand
                 csv.WriteRecords(results);
             File.WriteAllText(Path.Combine(folder, "bench.json"), JsonSerializer.Serialize(new
             {
-                gflops, results, ratios, attention = report.Attention, decode = report.Decode,
+                gflops, bf16_gflops = report.Bf16Gflops, results, ratios, attention = report.Attention, decode = report.Decode,
                 memory = report.Memory is { } m ? new
                 {
                     m.Steps, m.StartMb, m.EndMb, m.MaxMb, m.StartLiveTensors, m.EndLiveTensors,

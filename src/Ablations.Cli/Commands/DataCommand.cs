@@ -7,7 +7,10 @@ using Ablations.Training;
 
 namespace Ablations.Cli.Commands;
 
-/// <summary>`ablate data info [config.yaml]`: tokens, vocabulary, bytes per token and split sizes of a run's data.</summary>
+/// <summary>
+/// `ablate data info [config.yaml]`: documents, how the validation split was made, tokens per split, vocabulary and
+/// bytes per token of a run's data, tokenising it first (once, cached) with a progress bar.
+/// </summary>
 public static class DataCommand
 {
     public static Command Create()
@@ -21,17 +24,36 @@ public static class DataCommand
             var overrides = r.GetValue(set) ?? Array.Empty<string>();
             var config = path != null ? RunConfig.Load(path, overrides) : ConfigLoader.Parse<RunConfig>("", "(defaults)", overrides);
             var started = DateTime.UtcNow;
-            using var data = CliRunner.InRunFile(path, overrides, () => DataFactory.Prepare(config.Data, config.SequenceLength, Directory.GetCurrentDirectory(), Console.WriteLine));
+            var observer = new ConsoleObserver(config.Train.LogEvery);
+            using var data = CliRunner.InRunFile(path, overrides, () => observer.Wrap(() =>
+                DataFactory.Prepare(config.Data, config.SequenceLength, Directory.GetCurrentDirectory(), observer.OnMessage, observer.OnDataProgress)));
             Console.WriteLine($"data            {data.Description}");
             Console.WriteLine($"vocabulary      {data.VocabSize:N0}");
-            Console.WriteLine($"train tokens    {data.TrainTokens:N0}");
-            Console.WriteLine($"val tokens      {data.ValidationTokens:N0}");
             if (data.Corpus is { } c)
             {
-                Console.WriteLine($"documents       {c.Documents:N0} ({c.ValidationDocuments:N0} held out for validation)");
-                Console.WriteLine($"text            {Units.Bytes(c.TrainBytes)} train, {Units.Bytes(c.ValidationBytes)} validation");
-                Console.WriteLine($"bytes per token {(double)(c.TrainBytes + c.ValidationBytes) / (c.TrainTokens + c.ValidationTokens):F3}");
-                Console.WriteLine($"cache           {Path.Combine(TokenCache.Root, "tokens", c.Key)}");
+                Console.WriteLine(c.Split == HeldOut.Files
+                    ? "documents       not recorded in token files"
+                    : $"documents       {c.Documents:N0} ({(c.Split == HeldOut.Tail ? "split by tokens, not documents" : $"{c.ValidationDocuments:N0} held out for validation")})");
+                Console.WriteLine($"split           {data.Split}");
+            }
+            Console.WriteLine($"train tokens    {data.TrainTokens:N0}");
+            Console.WriteLine($"val tokens      {data.ValidationTokens:N0}");
+            if (data.Corpus is { } corpus)
+            {
+                var tokens = corpus.Split == HeldOut.Files;
+                if (data.Tokenizer == null)
+                    Console.WriteLine("bytes per token unknown (tokenizer: none): bits per byte are bits per token");
+                else
+                {
+                    Console.WriteLine($"text            {(tokens ? "not measured" : Units.Bytes(corpus.TrainBytes))} train, {Units.Bytes(corpus.ValidationBytes)} validation");
+                    Console.WriteLine($"bytes per token {data.BytesPerToken:F3} (validation text)");
+                }
+                if (tokens)
+                {
+                    var (train, validation) = TokenFiles.Locate(config.Data.Paths!, Directory.GetCurrentDirectory());
+                    Console.WriteLine($"files           {train}, {validation} (memory-mapped where they lie)");
+                }
+                else Console.WriteLine($"cache           {Path.Combine(TokenCache.Root, "tokens", corpus.Key)}");
             }
             if (data.LossFloor is double floor) Console.WriteLine($"loss floor      {floor:F4} nats/token ({data.LossFloorNote})");
             Console.WriteLine($"sequence        {data.Train.SequenceLength} tokens");

@@ -11,7 +11,7 @@ public static class DoctorCommand
 
     public static Command Create()
     {
-        var command = new Command("doctor", "check TorchSharp, libtorch, devices, threads and measured fp32 matmul speed");
+        var command = new Command("doctor", "check TorchSharp, libtorch, devices, threads, bf16 hardware and measured fp32 and bf16 matmul speed");
         command.SetAction(_ => CliRunner.Guard(Run));
         return command;
     }
@@ -25,16 +25,28 @@ public static class DoctorCommand
         Console.WriteLine($"devices         cpu{(cuda ? $", cuda x{TorchSharp.torch.cuda.device_count()}" : " (no CUDA device; build with -p:TorchBackend=cuda for GPUs)")}");
         Console.WriteLine($"threads         torch {get_num_threads()}, logical cores {Environment.ProcessorCount}");
         Console.WriteLine($"reproducibility {Ablations.Common.NativeReproducibility.Describe()} (oneMKL: fixed threads and code path, so a run repeats to the bit at a given thread count)");
-        Console.WriteLine($"kernels         band attention {(Ablations.Model.Attention.BandAttentionFunction.KernelAvailable ? "AVX2/FMA" : "unavailable (chunked tensor ops instead)")}; " +
+        Console.WriteLine($"kernels         band attention {(Ablations.Model.Attention.BandAttentionFunction.KernelAvailable ? Ablations.Model.Attention.BandAttentionFunction.Instructions : "unavailable (chunked tensor ops instead)")}; " +
             $"parallel loops on {(Ablations.Model.TorchThreadTeam.OnOpenMpTeam ? "libtorch's OpenMP threads" : ".NET's thread pool")}");
         Console.WriteLine($"native fix      {NativeFixStatus()}");
         foreach (var n in new[] { 512, 1024 })
             Console.WriteLine($"fp32 matmul     {n}x{n}: {MeasureGflops(n, CPU):F1} GFLOP/s (cpu)");
-        if (cuda) Console.WriteLine($"fp32 matmul     4096x4096: {MeasureGflops(4096, CUDA):F1} GFLOP/s (cuda)");
+        var flags = Ablations.Model.Bf16Support.CpuFlags();
+        Console.WriteLine($"bf16 hardware   AMX {(flags.Contains("amx_bf16") ? "yes" : "no")}, AVX-512-BF16 {(flags.Contains("avx512_bf16") ? "yes" : "no")} (cpu)" +
+                          (flags.Count == 0 ? ": precision auto keeps fp32 here" : ""));
+        foreach (var n in new[] { 512, 1024 })
+        {
+            var (fp32, bf16) = (MeasureGflops(n, CPU), MeasureGflops(n, CPU, ScalarType.BFloat16));
+            Console.WriteLine($"bf16 matmul     {n}x{n}: {bf16:F1} GFLOP/s (cpu), {bf16 / fp32:F2}x fp32's {fp32:F1}");
+        }
+        if (cuda)
+        {
+            Console.WriteLine($"fp32 matmul     4096x4096: {MeasureGflops(4096, CUDA):F1} GFLOP/s (cuda)");
+            Console.WriteLine($"bf16 matmul     4096x4096: {MeasureGflops(4096, CUDA, ScalarType.BFloat16):F1} GFLOP/s (cuda)");
+        }
         return CliRunner.Ok;
     }
 
-    static double MeasureGflops(int n, Device device) => Ablations.Benchmarks.MatmulRate.Gflops(n, device);
+    static double MeasureGflops(int n, Device device, ScalarType type = ScalarType.Float32) => Ablations.Benchmarks.MatmulRate.Gflops(n, device, type);
 
     static string NativeFixStatus()
     {

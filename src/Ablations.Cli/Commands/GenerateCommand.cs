@@ -13,7 +13,7 @@ public static class GenerateCommand
     public static Command Create()
     {
         var checkpoint = new Option<string>("--checkpoint") { Description = "a run folder (or its checkpoint/ folder)", Required = true };
-        var prompt = new Option<string>("--prompt") { Description = "text to continue (token ids separated by spaces for synthetic data)", DefaultValueFactory = _ => "The " };
+        var prompt = new Option<string>("--prompt") { Description = "text to continue (token ids separated by spaces for synthetic data and token files without a tokenizer)", DefaultValueFactory = _ => "The " };
         var maxTokens = NumberOption.Create("--max-tokens", "tokens to generate", 200, minimum: 1);
         var temperature = NumberOption.Create("--temperature", "0 = greedy", 0.8, minimum: 0);
         var topK = NumberOption.Create("--top-k", "sample among the k likeliest tokens; 0 = all", 40, minimum: 0);
@@ -31,13 +31,15 @@ public static class GenerateCommand
             var config = run.ReadConfig();
             var subModel = GranularityOption.Resolve(config.Model, r.GetValue(granularity));
             using var model = new Decoder(config.Model, device: DeviceSelector.Select(config.Train.Device));
+            // A run that trained in bf16 generates in bf16 (bf16 products and a bf16 KV cache); config.yaml holds the
+            // precision the run resolved (an old run without one trained in fp32).
+            model.Precision = config.Train.Precision == Ablations.Config.Precision.Bf16 ? Ablations.Config.Precision.Bf16 : Ablations.Config.Precision.Fp32;
             try { Checkpoint.Load(run.Path, model, optimizer: null); }
             catch (Exception e) when (e is not ConfigException)
             {
                 throw new ConfigException($"the checkpoint does not fit the model of config.yaml: {e.Message}", Checkpoint.Folder(run.Path));
             }
-            var text = config.Data.Source is DataSource.DotnetDocs or DataSource.Text;
-            var tokenizer = text ? TokenizerFactory.Create(config.Data.Tokenizer) : null;
+            var tokenizer = TokenizerFactory.Of(config.Data);
             var ids = tokenizer != null ? tokenizer.Encode(r.GetValue(prompt)!) : ParseIds(r.GetValue(prompt)!, config.Model.VocabSize);
             if (ids.Length == 0) throw new ConfigException(EmptyPrompt, key: "--prompt");
             var context = config.Model.ContextLength;
@@ -53,7 +55,7 @@ public static class GenerateCommand
         return command;
     }
 
-    const string EmptyPrompt = "is empty; give text to continue (for synthetic data, token ids separated by spaces)";
+    const string EmptyPrompt = "is empty; give text to continue (for data without a tokenizer, token ids separated by spaces)";
 
     static int[] ParseIds(string prompt, int vocab)
     {
@@ -61,7 +63,7 @@ public static class GenerateCommand
         var ids = new int[parts.Length];
         for (int i = 0; i < parts.Length; i++)
             if (!int.TryParse(parts[i], out ids[i]) || ids[i] < 0 || ids[i] >= vocab)
-                throw new ConfigException($"for synthetic data the prompt is token ids 0..{vocab - 1} separated by spaces; '{parts[i]}' is not one", key: "--prompt");
+                throw new ConfigException($"for data without a tokenizer (synthetic tasks, token files of tokenizer: none) the prompt is token ids 0..{vocab - 1} separated by spaces; '{parts[i]}' is not one", key: "--prompt");
         return ids;
     }
 }

@@ -11,7 +11,7 @@ namespace Ablations.Benchmarks;
 public sealed record BenchRatio(string Name, double Value, string Target, bool Met, string Note);
 
 /// <summary>Everything one `ablate bench` measured.</summary>
-public sealed record BenchReport(double Gflops, IReadOnlyList<BenchResult> Results, IReadOnlyList<BenchRatio> Ratios,
+public sealed record BenchReport(double Gflops, double Bf16Gflops, IReadOnlyList<BenchResult> Results, IReadOnlyList<BenchRatio> Ratios,
     AttentionTiming Attention, DecodeTiming Decode, MemoryTrace? Memory);
 
 /// <summary>
@@ -45,6 +45,9 @@ public sealed class BenchmarkSuite
     {
         var gflops = MatmulRate.Peak(CPU);
         Log($"fp32 matmul (best of 512, 1024, 2048): {gflops:F1} GFLOP/s");
+        var bf16Gflops = MatmulRate.Peak(CPU, ScalarType.BFloat16);
+        Log($"bf16 matmul (best of 512, 1024, 2048): {bf16Gflops:F1} GFLOP/s");
+        var peaks = (gflops, bf16Gflops);
         var dense = Dense;
 
         var shortContext = new List<TrainingBenchmark>
@@ -58,15 +61,28 @@ public sealed class BenchmarkSuite
             Subject("moe-top2-shared", "8 experts of 229, top-2 + 1 shared (active ~ dense)",
                 dense with { Moe = new MoeConfig { NExperts = 8, TopK = 2, NSharedExperts = 1, ExpertHidden = 229 } }, 8, 256),
         };
-        var (results, times) = TimeInTurn(shortContext, gflops);
+        var (results, times) = TimeInTurn(shortContext, peaks);
+        var wide = Wide;
+        var precisions = new List<TrainingBenchmark>
+        {
+            Subject("dense-fp32", "the dense shape in fp32 (precision pair)", dense, 8, 256),
+            Subject("dense-bf16", "the dense shape in bf16 mixed precision", dense, 8, 256, Precision.Bf16),
+            Subject("d512-fp32", "Pre-Norm MHA, d 512, 4 layers, context 256, fp32", wide, 8, 256),
+            Subject("d512-bf16", "the d 512 shape in bf16 mixed precision", wide, 8, 256, Precision.Bf16),
+        };
+        var (precisionResults, precisionTimes) = TimeInTurn(precisions, peaks);
+        results.AddRange(precisionResults);
         var global6 = dense with { NLayers = 6 };
         var longContext = new List<TrainingBenchmark>
         {
             Subject("global-2048", "6 global layers at context 2048", global6, 1, 2048),
             Subject("window-5to1-2048", "5 local (window 256) : 1 global at context 2048",
                 global6 with { Attention = global6.Attention with { Window = 256, LocalGlobal = "5:1" } }, 1, 2048),
+            Subject("global-2048-bf16", "6 global layers at context 2048, bf16", global6, 1, 2048, Precision.Bf16),
+            Subject("window-5to1-2048-bf16", "5 local (window 256) : 1 global at context 2048, bf16 (band kernel in fp32)",
+                global6 with { Attention = global6.Attention with { Window = 256, LocalGlobal = "5:1" } }, 1, 2048, Precision.Bf16),
         };
-        var (longResults, longTimes) = TimeInTurn(longContext, gflops);
+        var (longResults, longTimes) = TimeInTurn(longContext, peaks);
         results.AddRange(longResults);
 
         var attention = AttentionBenchmark.Measure(dense, 2048, 256, Warmup, Steps);
@@ -92,6 +108,12 @@ public sealed class BenchmarkSuite
                 $"chunked products instead of the kernel {attention.GlobalCoreMs / attention.ChunkedCoreMs:F2}x"),
             Ratio("5:1 model step / global model step (T 2048)", Paired(longTimes, 1, 0), v => v <= 0.7, "<= 0.7",
                 $"{longResults[1].MedianStepMs:F0} vs {longResults[0].MedianStepMs:F0} ms"),
+            Ratio("bf16 / fp32 training tokens per second, dense d 256", 1 / Paired(precisionTimes, 1, 0), v => v >= 1.6, ">= 1.6",
+                $"{precisionResults[1].MedianStepMs:F0} vs {precisionResults[0].MedianStepMs:F0} ms per step"),
+            Ratio("bf16 / fp32 training tokens per second, d 512, 4 layers, context 256, batch 8", 1 / Paired(precisionTimes, 3, 2), v => v >= 2.0, ">= 2.0",
+                $"{precisionResults[3].MedianStepMs:F0} vs {precisionResults[2].MedianStepMs:F0} ms per step"),
+            Ratio("5:1 model step / global model step in bf16 (T 2048)", Paired(longTimes, 3, 2), v => v <= 0.75, "<= 0.75",
+                $"{longResults[3].MedianStepMs:F0} vs {longResults[2].MedianStepMs:F0} ms; bf16 / fp32 tokens/s: global {1 / Paired(longTimes, 2, 0):F2}, 5:1 {1 / Paired(longTimes, 3, 1):F2}"),
             Ratio("MoE top-2 + shared step / dense step", Paired(times, 5, 0), v => v <= 1.5, "<= 1.5",
                 $"without shared expert: {Paired(times, 4, 0):F2}"),
             Ratio("MLA step / GQA step", Paired(times, 3, 2), v => v <= 1.2, "<= 1.2", $"{results[3].MedianStepMs:F0} vs {results[2].MedianStepMs:F0} ms"),
@@ -102,22 +124,25 @@ public sealed class BenchmarkSuite
             ratios.Add(Ratio($"resident memory growth over {memory.Steps} steps", memory.Growth,
                 v => Math.Abs(v) <= 0.02 && memory.EndLiveTensors == memory.StartLiveTensors, "<= 2%, no tensor leak",
                 $"{memory.StartMb:F0} -> {memory.EndMb:F0} MB, live tensors {memory.StartLiveTensors} -> {memory.EndLiveTensors}"));
-        return new BenchReport(gflops, results, ratios, attention, decode, memory);
+        return new BenchReport(gflops, bf16Gflops, results, ratios, attention, decode, memory);
     }
 
     static BenchRatio Ratio(string name, double value, Func<double, bool> met, string target, string note) =>
         new(name, value, target, met(value), note);
 
-    static TrainingBenchmark Subject(string name, string description, ModelConfig config, int batch, int context) =>
-        new(name, description, config, new Decoder(config), batch, context);
+    /// <summary>The wider dense shape of the precision pair: d_model 512, 4 layers, 8 heads.</summary>
+    public static ModelConfig Wide => Dense with { DModel = 512, FeedForward = new GatedFeedForwardConfig { Kind = FeedForwardKind.Swiglu, Hidden = 1376 } };
 
-    /// <summary>Steps every subject once per round, in turn, and disposes them afterwards.</summary>
-    (List<BenchResult> Results, List<double>[] Times) TimeInTurn(List<TrainingBenchmark> subjects, double gflops)
+    static TrainingBenchmark Subject(string name, string description, ModelConfig config, int batch, int context, Precision precision = Precision.Fp32) =>
+        new(name, description, config, new Decoder(config), batch, context, precision);
+
+    /// <summary>Steps every subject once per round, in turn, and disposes them afterwards; MFU against the peak of each subject's precision.</summary>
+    (List<BenchResult> Results, List<double>[] Times) TimeInTurn(List<TrainingBenchmark> subjects, (double Fp32, double Bf16) peaks)
     {
         try
         {
             var times = Interleaved.Time(subjects.Select(s => (Action)(() => s.Step())).ToList(), Warmup, Steps);
-            var results = subjects.Select((s, i) => s.Result(times[i], gflops, s.MeasureStepMemoryMb())).ToList();
+            var results = subjects.Select((s, i) => s.Result(times[i], s.Precision == Precision.Bf16 ? peaks.Bf16 : peaks.Fp32, s.MeasureStepMemoryMb())).ToList();
             foreach (var r in results) Log($"{r.Name}: {r.MedianStepMs:F1} ms/step, {r.TokensPerSecond:F0} tokens/s, MFU {r.Mfu:P1}");
             return (results, times);
         }

@@ -26,10 +26,13 @@ public sealed class TrainingBenchmark : IDisposable
     readonly Tensor _input, _target;
     int _step;
 
-    public TrainingBenchmark(string name, string description, ModelConfig config, ILanguageModel model, int batch, int context)
+    /// <param name="precision">fp32 or bf16; a decoder is set to it (the reference GPT computes in fp32).</param>
+    public TrainingBenchmark(string name, string description, ModelConfig config, ILanguageModel model, int batch, int context, Precision precision = Precision.Fp32)
     {
         (Name, Description, Config, Batch, Context) = (name, description, config, batch, context);
         _model = model;
+        if (model is Decoder decoder) decoder.Precision = precision;
+        Precision = model is Decoder ? precision : Precision.Fp32;
         _optimizer = OptimizerFactory.Create(model, Train);
         using var tokens = randint(0, config.VocabSize, new long[] { batch, context + 1 }, generator: new Generator(1));
         _input = tokens.narrow(1, 0, context).contiguous();
@@ -43,6 +46,7 @@ public sealed class TrainingBenchmark : IDisposable
     public int Batch { get; }
     public int Context { get; }
     public long Parameters { get; }
+    public Precision Precision { get; }
 
     /// <summary>One training step; <paramref name="probe"/>, when given, is called after the forward pass, after backward and after the update.</summary>
     public void Step(Action? probe = null) =>
@@ -67,7 +71,7 @@ public sealed class TrainingBenchmark : IDisposable
         return peak;
     }
 
-    /// <summary>Summary of the timed steps: median time, tokens/s, memory and model FLOP utilisation.</summary>
+    /// <summary>Summary of the timed steps: median time, tokens/s, memory and model FLOP utilisation against <paramref name="gflops"/> (the peak of this precision).</summary>
     public BenchResult Result(IReadOnlyList<double> stepMs, double gflops, double stepMemoryMb)
     {
         var median = Interleaved.Median(stepMs);
@@ -77,7 +81,8 @@ public sealed class TrainingBenchmark : IDisposable
         // what a step adds (activations), measured.
         var staticMb = 16.0 * Parameters / 1048576;
         return new BenchResult(Name, Description, Parameters, inspection.ActiveParameters, Batch, Context,
-            median, Batch * Context / (median / 1000), staticMb + stepMemoryMb, flopsPerStep, flopsPerStep / (median / 1000) / (gflops * 1e9));
+            median, Batch * Context / (median / 1000), staticMb + stepMemoryMb, flopsPerStep, flopsPerStep / (median / 1000) / (gflops * 1e9),
+            SnakeCase.Of(Precision.ToString()));
     }
 
     public void Dispose()

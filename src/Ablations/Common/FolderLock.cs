@@ -48,6 +48,22 @@ public sealed class FolderLock : IDisposable
     /// <summary>Another process holds the lock (EWOULDBLOCK from flock on Unix, a sharing violation on Windows), as opposed to a folder that cannot be written.</summary>
     static bool IsLockConflict(IOException e) => e.HResult == 11 || e.HResult == unchecked((int)0x80070020);
 
+    /// <summary>
+    /// Whether a process holds the folder's lock now. Asks for a shared lock on .lock without creating or writing
+    /// anything, so a status query changes nothing (and works on a read-only results folder).
+    /// </summary>
+    public static bool IsHeld(string folder)
+    {
+        var path = Path.Combine(folder, ".lock");
+        try
+        {
+            using var probe = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            return false;
+        }
+        catch (IOException e) when (IsLockConflict(e)) { return true; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
+    }
+
     /// <summary>The process id written by the lock's holder, or null when unknown.</summary>
     public static int? HolderProcess(string folder)
     {

@@ -45,6 +45,11 @@ public sealed record TrainConfig : IValidatable
     public int CheckpointEvery { get; init; } = 100;
     public int Seed { get; init; }
     public DeviceChoice Device { get; init; } = DeviceChoice.Auto;
+    /// <summary>
+    /// fp32, bf16 (mixed precision: bf16 matrix products and attention, fp32 weights, optimiser state, norms,
+    /// softmax and loss) or auto (bf16 where the device has fast bf16 and it measured faster for this model).
+    /// </summary>
+    public Precision Precision { get; init; } = Precision.Fp32;
     /// <summary>CPU threads for libtorch; 0 = leave libtorch's default.</summary>
     public int Threads { get; init; }
     /// <summary>Stop as diverged when the smoothed loss (about ten steps) exceeds its running minimum by this many nats, or the loss is not finite.</summary>

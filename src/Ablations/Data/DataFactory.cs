@@ -2,11 +2,15 @@ using Ablations.Config;
 
 namespace Ablations.Data;
 
-/// <summary>Turns a data configuration into batches: builds or reads the token cache, or generates a synthetic task.</summary>
+/// <summary>
+/// Turns a data configuration into batches: builds or reads the token cache of a corpus, maps token files, or
+/// generates a synthetic task.
+/// </summary>
 public static class DataFactory
 {
-    /// <param name="warn">Told when a cached corpus had to be rebuilt, and why.</param>
-    public static PreparedData Prepare(DataConfig data, int sequenceLength, string baseDirectory, Action<string>? warn = null)
+    /// <param name="warn">Told when a cached corpus had to be rebuilt, and why, and what reading a corpus noted (lines skipped).</param>
+    /// <param name="progress">Told how a long pass over a corpus (hashing, tokenising, checking token files) goes.</param>
+    public static PreparedData Prepare(DataConfig data, int sequenceLength, string baseDirectory, Action<string>? warn = null, Action<DataProgress>? progress = null)
     {
         switch (data.Source)
         {
@@ -35,7 +39,9 @@ public static class DataFactory
                 var (valTokens, valScored) = task.Generate(validationCount, data.Recall.Seed + 1);
                 return new PreparedData
                 {
-                    Description = $"recall ({data.Recall.Pairs} pairs, {data.Recall.Queries} queries at distance {data.Recall.Distance})",
+                    Description = data.Recall.Kind == RecallKind.Copy
+                        ? $"recall, copy ({data.Recall.Pairs} pairs asked again at distance {data.Recall.Distance})"
+                        : $"recall, mqar ({data.Recall.Pairs} pairs, {data.Recall.Queries} queries at distance {data.Recall.Distance})",
                     Train = new SequenceBatches(trainTokens, trainScored, data.Recall.SequenceLength),
                     Validation = new SequenceBatches(valTokens, valScored, data.Recall.SequenceLength),
                     VocabSize = task.VocabSize,
@@ -43,42 +49,51 @@ public static class DataFactory
                     TrainTokens = trainTokens.Length,
                     ValidationTokens = valTokens.Length,
                     LossFloor = 0,
-                    LossFloorNote = $"answers are determined by the pairs; guessing costs ln({data.Recall.Values}) = {task.GuessLoss:F3}",
+                    LossFloorNote = $"answers are determined by the pairs; guessing costs ln({data.Recall.AnswerAlphabet}) = {task.GuessLoss:F3}",
                 };
             }
+            case DataSource.Tokens:
+                return PrepareTokens(data, sequenceLength, baseDirectory, progress);
             default:
-                return PrepareText(data, sequenceLength, baseDirectory, warn);
+                return PrepareText(data, sequenceLength, baseDirectory, warn, progress);
         }
     }
 
-    static PreparedData PrepareText(DataConfig data, int sequenceLength, string baseDirectory, Action<string>? warn)
+    static PreparedData PrepareText(DataConfig data, int sequenceLength, string baseDirectory, Action<string>? warn, Action<DataProgress>? progress)
     {
         var tokenizer = TokenizerFactory.Create(data.Tokenizer);
-        var dotnetDocs = data.Source == DataSource.DotnetDocs;
-        var name = dotnetDocs ? "dotnet-docs" : "text";
-        var files = dotnetDocs ? DotnetDocsCorpus.Files() : TextFilesCorpus.Files(data.Paths!, baseDirectory);
-        var fingerprint = TokenCache.Fingerprint(files, $"{name}|{tokenizer.Name}|{data.ValidationFraction:R}|{data.MaxBytes}");
-        CorpusInfo info;
-        string folder;
-        if (TokenCache.Find(fingerprint, warn) is { } cached) (info, folder) = cached;
-        else
+        var name = data.Source == DataSource.DotnetDocs ? "dotnet-docs" : SnakeCase.Of(data.Source.ToString());
+        var files = data.Source switch
         {
-            var documents = dotnetDocs ? DotnetDocsCorpus.Documents() : Paragraphs(TextFilesCorpus.Documents(data.Paths!, baseDirectory));
-            var kept = Cap(documents, data.MaxBytes).ToList();
-            if (kept.Count == 0 || kept.All(d => d.Text.Length == 0))
-                throw new DataException($"the {name} corpus is empty", dotnetDocs ? "data.source" : "data.paths");
-            (info, folder) = TokenCache.GetOrCreate(name, kept, Split(kept, data.ValidationFraction), tokenizer, warn);
-            TokenCache.Remember(fingerprint, info);
+            DataSource.DotnetDocs => DotnetDocsCorpus.Files(),
+            DataSource.Jsonl => CorpusFiles.Resolve(data.Paths!, baseDirectory, ".jsonl"),
+            DataSource.Parquet => CorpusFiles.Resolve(data.Paths!, baseDirectory, ".parquet"),
+            _ => CorpusFiles.Resolve(data.Paths!, baseDirectory, ".txt"),
+        };
+        var settings = $"{name}|{tokenizer.Name}|{data.ValidationFraction:R}|{data.MaxBytes}|split {data.Split}" +
+                       (data.Source is DataSource.Jsonl or DataSource.Parquet ? $"|field {data.TextField}" : "") +
+                       (data.Source == DataSource.Jsonl ? $"|bad lines {data.BadLines ?? BadLines.Fail}" : "");
+        var fingerprint = TokenCache.Fingerprint(files, settings);
+        if (TokenCache.Find(fingerprint, warn) is not { } entry)
+        {
+            var hashing = new ProgressMeter(DataPhase.Hashing, ProgressMeter.SizeOf(files), progress);
+            var key = TokenCache.ContentKey(files, settings, hashing);
+            hashing.Finish();
+            entry = TokenCache.GetOrCreate(key, folder => Write(folder, name, data, files, tokenizer, progress), warn);
+            TokenCache.Remember(fingerprint, entry.Info);
         }
+        var (info, folder) = entry;
+        foreach (var note in info.Notes?.Split('\n') ?? Array.Empty<string>()) warn?.Invoke(note);
         if (info.ValidationTokens == 0 || info.TrainTokens == 0)
-            throw new DataException($"the {name} corpus is too small to hold out a validation split ({info.Documents} documents)",
-                data.MaxBytes > 0 ? "data.max_bytes" : dotnetDocs ? "data.source" : "data.paths");
+            throw new DataException($"the {name} corpus is too small to hold out a validation split ({info.TrainTokens + info.ValidationTokens:N0} tokens)",
+                data.MaxBytes > 0 ? "data.max_bytes" : ErrorKey(data));
         var width = TokenCache.Width(info.VocabSize);
-        var train = new MappedTokenStore(Path.Combine(folder, "train.bin"), width);
-        var validation = new MappedTokenStore(Path.Combine(folder, "val.bin"), width);
+        var train = new MappedTokenStore(Path.Combine(folder, CorpusWriter.TrainFile), width);
+        var validation = new MappedTokenStore(Path.Combine(folder, CorpusWriter.ValidationFile), width);
         return new PreparedData
         {
-            Description = $"{name} ({info.Documents:N0} documents, tokenizer {info.Tokenizer})",
+            Description = $"{name} ({Documents(info)}, tokenizer {info.Tokenizer}; validation: {Split(info)})",
+            Split = Split(info),
             Train = new StreamBatches(train, sequenceLength, "train"),
             Validation = new StreamBatches(validation, sequenceLength, "validation"),
             VocabSize = info.VocabSize,
@@ -90,28 +105,88 @@ public static class DataFactory
         };
     }
 
-    /// <summary>
-    /// Documents go to validation by a stable hash of their id, so the split never depends on order or run.
-    /// At least one document is held out; when every document would be, the split is refused.
-    /// </summary>
-    static Func<Document, bool> Split(IReadOnlyList<Document> documents, double fraction)
+    /// <summary>Tokenises the corpus into a new cache entry's folder in one pass over its documents.</summary>
+    static CorpusInfo Write(string folder, string name, DataConfig data, IReadOnlyList<string> files, ITokenizer tokenizer, Action<DataProgress>? progress)
     {
-        var threshold = (ulong)(fraction * ulong.MaxValue);
-        bool ByHash(Document d) => Fnv1a(d.Id) < threshold;
-        if (documents.Any(ByHash)) return ByHash;
-        var last = documents[^1].Id;
-        return d => d.Id == last;
+        var notes = new List<string>();
+        var meter = new ProgressMeter(DataPhase.Tokenizing, ProgressMeter.SizeOf(files), progress);
+        TextCut? cut = data.Source == DataSource.Text ? TextFilesCorpus.Plan(files, data.MaxBytes) : null;
+        var documents = data.Source switch
+        {
+            DataSource.DotnetDocs => DotnetDocsCorpus.Documents(meter),
+            DataSource.Jsonl => JsonLinesCorpus.Documents(files, data.TextField, data.BadLines ?? BadLines.Fail, meter, notes.Add),
+            DataSource.Parquet => ParquetCorpus.Documents(files, data.TextField, meter),
+            _ => TextFilesCorpus.Documents(files, cut!.Value, meter),
+        };
+        var info = CorpusWriter.Write(folder, name, Cap(documents, data.MaxBytes), data.ValidationFraction, data.Split == DataSplit.Tail, tokenizer, meter);
+        meter.Finish();
+        if (info.TrainTokens + info.ValidationTokens == 0) throw new DataException($"the {name} corpus is empty", ErrorKey(data));
+        return info with { Cut = cut, Notes = notes.Count > 0 ? string.Join('\n', notes) : null };
     }
 
-    static ulong Fnv1a(string s)
+    static string ErrorKey(DataConfig data) => data.Source == DataSource.DotnetDocs ? "data.source" : "data.paths";
+
+    static string Documents(CorpusInfo info) => info.Cut switch
     {
-        ulong h = 14695981039346656037;
-        foreach (var c in s) { h ^= c; h *= 1099511628211; }
-        // final avalanche so that similar ids spread over the whole range
-        h ^= h >> 33; h *= 0xff51afd7ed558ccd; h ^= h >> 33; h *= 0xc4ceb9fe1a85ec53; h ^= h >> 33;
-        return h;
+        TextCut.Paragraphs => $"{info.Documents:N0} documents of whole paragraphs",
+        TextCut.Lines => $"{info.Documents:N0} documents of whole lines (its paragraphs were too few to hold one out)",
+        _ => $"{info.Documents:N0} documents",
+    };
+
+    /// <summary>How the validation split was made and what each side holds, in words.</summary>
+    static string Split(CorpusInfo info)
+    {
+        var share = 100.0 * info.ValidationTokens / Math.Max(1, info.TrainTokens + info.ValidationTokens);
+        var how = info.Split switch
+        {
+            HeldOut.Tail => $"the last {share:F1}% of the token stream (nanoGPT's split)" + (info.Documents > 1 ? "" : ", as one document cannot be held out whole"),
+            HeldOut.LastDocument => "the last document, as the hash chose none",
+            HeldOut.Files => "the token files' own val.bin",
+            _ => $"{info.ValidationDocuments:N0} whole documents chosen by a hash of their ids",
+        };
+        return $"{how}; {info.TrainTokens:N0} train and {info.ValidationTokens:N0} validation tokens";
     }
 
+    /// <summary>Token files prepared elsewhere (nanoGPT's train.bin and val.bin): checked once per version of the files, then memory-mapped where they lie.</summary>
+    static PreparedData PrepareTokens(DataConfig data, int sequenceLength, string baseDirectory, Action<DataProgress>? progress)
+    {
+        var (trainPath, validationPath) = TokenFiles.Locate(data.Paths!, baseDirectory);
+        var dtype = data.TokenDtype ?? TokenDtype.Uint16;
+        var vocab = data.VocabSize!.Value;
+        var tokenizer = TokenizerFactory.Of(data);
+        var fingerprint = TokenCache.Fingerprint(new[] { trainPath, validationPath }, $"tokens|{dtype}|{vocab}|{tokenizer?.Name}");
+        var info = TokenCache.FindChecked(fingerprint);
+        if (info == null)
+        {
+            var meter = new ProgressMeter(DataPhase.Checking, ProgressMeter.SizeOf(new[] { trainPath, validationPath }), progress);
+            // The text behind the validation ids (for bits per byte) is measured; decoding all training ids would take long.
+            var (trainTokens, _) = TokenFiles.Check(trainPath, dtype, vocab, measure: null, meter);
+            var (validationTokens, validationBytes) = TokenFiles.Check(validationPath, dtype, vocab, tokenizer, meter);
+            meter.Finish();
+            info = new CorpusInfo("tokens", tokenizer?.Name ?? "none", vocab, 0, 0, trainTokens, validationTokens, 0, validationBytes, Key: "", Split: HeldOut.Files);
+            TokenCache.RememberChecked(fingerprint, info);
+        }
+        var width = TokenFiles.WidthOf(dtype);
+        var train = new MappedTokenStore(trainPath, width);
+        var validation = new MappedTokenStore(validationPath, width);
+        var folder = Path.GetDirectoryName(trainPath) == Path.GetDirectoryName(validationPath) ? Path.GetDirectoryName(trainPath) : $"{trainPath}, {validationPath}";
+        return new PreparedData
+        {
+            Description = $"tokens ({folder}: {SnakeCase.Of(dtype.ToString())} ids below {vocab:N0}, tokenizer {info.Tokenizer}; validation: {Split(info)})",
+            Split = Split(info),
+            Train = new StreamBatches(train, sequenceLength, "train"),
+            Validation = new StreamBatches(validation, sequenceLength, "validation"),
+            VocabSize = vocab,
+            // Without a tokenizer the text behind the ids is unknown: bits per byte are then bits per token.
+            BytesPerToken = tokenizer != null ? (double)info.ValidationBytes / info.ValidationTokens : 1,
+            TrainTokens = info.TrainTokens,
+            ValidationTokens = info.ValidationTokens,
+            Tokenizer = tokenizer,
+            Corpus = info,
+        };
+    }
+
+    /// <summary>The first documents (in their fixed order) while fewer than <paramref name="maxBytes"/> characters are kept (0 = all).</summary>
     static IEnumerable<Document> Cap(IEnumerable<Document> documents, long maxBytes)
     {
         long total = 0;
@@ -121,34 +196,5 @@ public static class DataFactory
             total += d.Text.Length;
             yield return d;
         }
-    }
-
-    /// <summary>
-    /// A handful of files cannot be split by file, so each file is cut into documents of whole paragraphs
-    /// (about 4 KB each); many files stay whole.
-    /// </summary>
-    static IEnumerable<Document> Paragraphs(IEnumerable<Document> files)
-    {
-        var list = files.ToList();
-        if (list.Count >= 20) return list;
-        return list.SelectMany(f => Chunk(f, 4096));
-    }
-
-    static IEnumerable<Document> Chunk(Document file, int size)
-    {
-        var paragraphs = file.Text.Split("\n\n");
-        var current = new System.Text.StringBuilder();
-        int part = 0;
-        foreach (var p in paragraphs)
-        {
-            if (current.Length > 0) current.Append("\n\n");
-            current.Append(p);
-            if (current.Length >= size)
-            {
-                yield return new Document($"{file.Id}#{part++}", current.ToString());
-                current.Clear();
-            }
-        }
-        if (current.Length > 0) yield return new Document($"{file.Id}#{part}", current.ToString());
     }
 }

@@ -33,12 +33,15 @@ public static class DotnetDocsCorpus
         return files;
     }
 
-    /// <summary>Every documented member of every file, rendered to text.</summary>
-    public static IEnumerable<Document> Documents()
+    /// <summary>Every documented member of every file, rendered to text; <paramref name="meter"/> counts the files' bytes read.</summary>
+    public static IEnumerable<Document> Documents(ProgressMeter? meter = null)
     {
         foreach (var file in Files())
+        {
             foreach (var d in Read(file))
                 yield return d;
+            if (meter != null) meter.Bytes += new FileInfo(file).Length;
+        }
     }
 
     public static IEnumerable<Document> Read(string file)

@@ -1,3 +1,4 @@
+using System.Text;
 using Microsoft.ML.Tokenizers;
 
 namespace Ablations.Data;
@@ -11,4 +12,5 @@ public sealed class Gpt2Tokenizer : ITokenizer
     public int VocabSize => 50257;
     public int[] Encode(string text) => Shared.Value.EncodeToIds(text).ToArray();
     public string Decode(IEnumerable<int> ids) => Shared.Value.Decode(ids) ?? "";
+    public long TextBytes(int[] ids) => Encoding.UTF8.GetByteCount(Decode(ids));
 }

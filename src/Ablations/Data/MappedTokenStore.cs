@@ -37,18 +37,6 @@ public sealed class MappedTokenStore : ITokenStore
         }
     }
 
-    /// <summary>Writes tokens in the cache format.</summary>
-    public static void Write(string path, IReadOnlyList<int> tokens, int width)
-    {
-        using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
-        using var writer = new BinaryWriter(stream);
-        foreach (var t in tokens)
-        {
-            if (width == 2) writer.Write((ushort)t);
-            else writer.Write(t);
-        }
-    }
-
     public void Dispose()
     {
         _view.Dispose();

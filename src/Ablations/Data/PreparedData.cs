@@ -4,6 +4,8 @@ namespace Ablations.Data;
 public sealed class PreparedData : IDisposable
 {
     public required string Description { get; init; }
+    /// <summary>For corpora and token files: how the validation split was made and the tokens on each side, in words.</summary>
+    public string? Split { get; init; }
     public required IBatchSource Train { get; init; }
     public required IBatchSource Validation { get; init; }
     public required int VocabSize { get; init; }

@@ -5,14 +5,17 @@ using System.Text.Json;
 
 namespace Ablations.Data;
 
-/// <summary>What a cached corpus holds, stored beside its token files, with the SHA-256 of each token file.</summary>
+/// <summary>
+/// What a cached corpus holds, stored beside its token files, with the SHA-256 of each token file: how its
+/// validation split was made, how its text became documents (text files) and what reading it noted (skipped lines).
+/// </summary>
 public sealed record CorpusInfo(
     string Source, string Tokenizer, int VocabSize, int Documents, int ValidationDocuments,
     long TrainTokens, long ValidationTokens, long TrainBytes, long ValidationBytes, string Key,
-    string? TrainSha256 = null, string? ValidationSha256 = null);
+    string? TrainSha256 = null, string? ValidationSha256 = null, HeldOut? Split = null, TextCut? Cut = null, string? Notes = null);
 
 /// <summary>
-/// Tokenised corpora on disk, one folder per key (a hash of the documents' text, the split and the tokenizer),
+/// Tokenised corpora on disk, one folder per key (a hash of the files' content, the field, the split and the tokenizer),
 /// so a corpus is tokenised once and then memory-mapped. The folder is written under a temporary name and
 /// renamed, so a killed process never leaves half a cache entry. Every entry is verified against its metadata
 /// (token counts, file lengths, SHA-256 of each file) before it is used, once per process; an entry that does not
@@ -36,38 +39,31 @@ public static class TokenCache
     }
 
     /// <summary>
-    /// The cached token files for these documents, tokenising and writing them first when absent.
-    /// <paramref name="isValidation"/> decides each document's split.
+    /// The cached token files of the corpus <paramref name="key"/> names; when absent, <paramref name="write"/>
+    /// writes train.bin and val.bin into the temporary folder it is given and says what they hold, and the
+    /// folder becomes the entry. A write that fails leaves nothing behind.
     /// </summary>
-    public static (CorpusInfo Info, string Folder) GetOrCreate(
-        string source, IReadOnlyList<Document> documents, Func<Document, bool> isValidation, ITokenizer tokenizer, Action<string>? warn = null)
+    public static (CorpusInfo Info, string Folder) GetOrCreate(string key, Func<string, CorpusInfo> write, Action<string>? warn = null)
     {
-        var key = Key(documents, isValidation, tokenizer);
         var folder = Path.Combine(Root, "tokens", key);
         var metaPath = Path.Combine(folder, "meta.json");
         if (Directory.Exists(folder) && Open(folder, warn) is { } cached) return (cached, folder);
 
-        var train = new List<int>();
-        var validation = new List<int>();
-        long trainBytes = 0, validationBytes = 0;
-        int validationDocs = 0;
-        foreach (var d in documents)
-        {
-            var ids = tokenizer.Encode(d.Text);
-            var bytes = Encoding.UTF8.GetByteCount(d.Text);
-            if (isValidation(d)) { validation.AddRange(ids); validationBytes += bytes; validationDocs++; }
-            else { train.AddRange(ids); trainBytes += bytes; }
-        }
         Directory.CreateDirectory(Path.Combine(Root, "tokens"));
         var temp = folder + $".tmp-{Environment.ProcessId}-{Guid.NewGuid():N}";
         Directory.CreateDirectory(temp);
-        var width = Width(tokenizer.VocabSize);
-        MappedTokenStore.Write(Path.Combine(temp, "train.bin"), train, width);
-        MappedTokenStore.Write(Path.Combine(temp, "val.bin"), validation, width);
-        var info = new CorpusInfo(source, tokenizer.Name, tokenizer.VocabSize, documents.Count, validationDocs,
-            train.Count, validation.Count, trainBytes, validationBytes, key,
-            Sha256(Path.Combine(temp, "train.bin")), Sha256(Path.Combine(temp, "val.bin")));
-        File.WriteAllText(Path.Combine(temp, "meta.json"), JsonSerializer.Serialize(info, new JsonSerializerOptions { WriteIndented = true }));
+        CorpusInfo info;
+        try
+        {
+            info = write(temp) with { Key = key };
+            info = info with { TrainSha256 = Sha256(Path.Combine(temp, "train.bin")), ValidationSha256 = Sha256(Path.Combine(temp, "val.bin")) };
+            File.WriteAllText(Path.Combine(temp, "meta.json"), JsonSerializer.Serialize(info, new JsonSerializerOptions { WriteIndented = true }));
+        }
+        catch
+        {
+            Directory.Delete(temp, recursive: true);
+            throw;
+        }
         try
         {
             Directory.Move(temp, folder);
@@ -164,17 +160,50 @@ public static class TokenCache
         AtomicFile.WriteAllText(Path.Combine(Root, "index", fingerprint), info.Key);
     }
 
-    static string Key(IReadOnlyList<Document> documents, Func<Document, bool> isValidation, ITokenizer tokenizer)
+    /// <summary>
+    /// The key of a corpus's cache entry: a hash of the settings that shape its tokens (source, field, tokenizer,
+    /// split) and of each file's path and bytes, read in full (not parsed), so that any change of content makes a
+    /// new entry. (The path is part of it as documents' ids and what reading them notes, such as skipped lines, name it.)
+    /// </summary>
+    public static string ContentKey(IEnumerable<string> files, string settings, ProgressMeter? meter = null)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(Encoding.UTF8.GetBytes($"v1\0{tokenizer.Name}\0{tokenizer.VocabSize}\0"));
-        foreach (var d in documents)
+        hash.AppendData(Encoding.UTF8.GetBytes($"{Format}\0{settings}\0"));
+        var buffer = new byte[1 << 20];
+        foreach (var path in files)
         {
-            hash.AppendData(Encoding.UTF8.GetBytes(d.Id));
-            hash.AppendData(isValidation(d) ? "\0v\0"u8 : "\0t\0"u8);
-            hash.AppendData(Encoding.UTF8.GetBytes(d.Text));
-            hash.AppendData("\0"u8);
+            hash.AppendData(Encoding.UTF8.GetBytes($"{Path.GetFullPath(path)}\0{new FileInfo(path).Length}\0"));
+            using var stream = CorpusFiles.Open(path);
+            int read;
+            while ((read = stream.Read(buffer)) > 0)
+            {
+                hash.AppendData(buffer, 0, read);
+                if (meter == null) continue;
+                meter.Bytes += read;
+                meter.Tick();
+            }
         }
         return Convert.ToHexString(hash.GetHashAndReset())[..24].ToLowerInvariant();
+    }
+
+    /// <summary>
+    /// The version of how files become tokens (rendering, cutting into documents, the split), part of every key:
+    /// raise it when a change of that code would give other tokens from the same files.
+    /// </summary>
+    const string Format = "corpus-v3";
+
+    /// <summary>What an earlier check of token files with this fingerprint found, if one was recorded.</summary>
+    public static CorpusInfo? FindChecked(string fingerprint)
+    {
+        var path = Path.Combine(Root, "checked", fingerprint + ".json");
+        try { return File.Exists(path) ? JsonSerializer.Deserialize<CorpusInfo>(File.ReadAllText(path)) : null; }
+        catch (JsonException) { return null; }
+    }
+
+    /// <summary>Records what checking token files found, so that unchanged files are not read again.</summary>
+    public static void RememberChecked(string fingerprint, CorpusInfo info)
+    {
+        Directory.CreateDirectory(Path.Combine(Root, "checked"));
+        AtomicFile.WriteAllText(Path.Combine(Root, "checked", fingerprint + ".json"), JsonSerializer.Serialize(info));
     }
 }

@@ -30,10 +30,7 @@ public sealed class ExperimentRunner
     public ExperimentOutcome Run(IReadOnlyList<RunSpec> runs, int jobs = 1, bool force = false, IRunLauncher? launcher = null, CancellationToken cancel = default)
     {
         using var _ = ExperimentLock.Acquire(Folder);
-        WriteManifest(runs);
-        // Claim every run folder first: a folder written by another configuration stops the experiment before any training.
-        foreach (var run in runs) new RunFolder(RunPath(run)).Claim(run.Config, force);
-        var pending = runs.Where(r => !new RunFolder(RunPath(r)).IsComplete).ToList();
+        var pending = Prepare(runs, force);
         _observer.OnPlan(runs, runs.Count - pending.Count, jobs);
         return jobs <= 1 || launcher == null
             ? RunInProcess(pending, runs.Count - pending.Count, cancel)
@@ -41,6 +38,35 @@ public sealed class ExperimentRunner
     }
 
     public string RunPath(RunSpec run) => Path.Combine(Folder, run.Folder);
+
+    /// <summary>
+    /// Lists <paramref name="runs"/> in experiment.json and claims every run folder (its config.yaml), then returns
+    /// the runs not complete. Claiming all first means a folder written by another configuration stops the
+    /// experiment before any training. The caller holds the experiment's lock.
+    /// </summary>
+    public List<RunSpec> Prepare(IReadOnlyList<RunSpec> runs, bool force)
+    {
+        Directory.CreateDirectory(Folder);
+        WriteManifest(runs);
+        foreach (var run in runs) new RunFolder(RunPath(run)).Claim(run.Config, force);
+        return runs.Where(r => !new RunFolder(RunPath(r)).IsComplete).ToList();
+    }
+
+    /// <summary>
+    /// What a scheduler that cannot wait on the grid in this process (a cluster) trains next, prepared as
+    /// <see cref="Prepare"/> does: the grid runs while any is incomplete; then, with tune, each variant's best grid
+    /// point is chosen from the run folders and recorded, and the remaining seeds at it. Nothing pending means the
+    /// experiment is complete. The caller holds the experiment's lock.
+    /// </summary>
+    public ExperimentPhase NextPhase(IReadOnlyList<RunSpec> grid, Func<IReadOnlyDictionary<string, string>, IReadOnlyList<RunSpec>> completion, bool force)
+    {
+        var pending = Prepare(grid, force);
+        if (pending.Count > 0 || _spec.Tune == null) return new ExperimentPhase(false, grid, pending);
+        var best = ChooseBest(grid);
+        WriteManifest(grid, best);
+        var rest = completion(best);
+        return rest.Count == 0 ? new ExperimentPhase(false, grid, pending) : new ExperimentPhase(true, rest, Prepare(rest, force));
+    }
 
     /// <summary>
     /// All runs of the experiment: without tune, <paramref name="runs"/>; with tune, those grid runs, then each

@@ -48,6 +48,29 @@ public sealed class Decoder : nn.Module<Tensor, Tensor>, ILanguageModel
 
     public ModelConfig Config { get; }
 
+    MixedPrecision _precision = new(Ablations.Config.Precision.Fp32);
+
+    /// <summary>
+    /// fp32 (default) or bf16 mixed precision (<see cref="MixedPrecision"/>): what matrix products and attention
+    /// compute in. The weights stay float32 either way; setting it drops any cached bf16 copies.
+    /// </summary>
+    public Ablations.Config.Precision Precision
+    {
+        get => _precision.Precision;
+        set
+        {
+            if (value == _precision.Precision) return;
+            _precision.Dispose();
+            _precision = new MixedPrecision(value);
+        }
+    }
+
+    /// <summary>The bf16 weight copies of this model (empty in fp32).</summary>
+    public Bf16WeightCache CastWeights => _precision.Weights;
+
+    /// <summary>The weights changed outside an optimiser step (a checkpoint load): cached bf16 copies are stale.</summary>
+    public void WeightsChanged() => _precision.Invalidate();
+
     /// <summary>Nested sub-models the feed-forward blocks hold (MatFormer), all trained together; 1 otherwise.</summary>
     public int Granularities => Config.FeedForward.GranularityCount;
     public LayerPlan Plan { get; }
@@ -68,7 +91,7 @@ public sealed class Decoder : nn.Module<Tensor, Tensor>, ILanguageModel
         if (start + t > Config.ContextLength && Config.Positions is not NoPositionConfig)
             throw new ArgumentException($"{start + t} positions exceed the model's context_length {Config.ContextLength}");
         using var scope = NewDisposeScope();
-        var context = new ForwardContext(start, cache, recordAttentionLogits, granularity);
+        var context = new ForwardContext(start, cache, recordAttentionLogits, granularity, _precision);
         var x = embed_tokens.call(tokens);                                              // [batch, time, d_model]
         if (_embeddingScale != 1.0) x = x * _embeddingScale;
         if (embed_positions != null) x = x + embed_positions.call(arange(start, start + t, device: tokens.device));
@@ -77,10 +100,11 @@ public sealed class Decoder : nn.Module<Tensor, Tensor>, ILanguageModel
         for (int i = 0; i < layers.Count; i++)
         {
             x = layers[i].Forward(x, context);
-            if (perLayer is not null) x = per_layer_embeddings!.Apply(i, x, perLayer);
+            if (perLayer is not null) x = per_layer_embeddings!.Apply(i, x, perLayer, _precision);
         }
         if (final_norm != null) x = final_norm.call(x);
-        var logits = lm_head != null ? lm_head.call(x) : nn.functional.linear(x, embed_tokens.weight!);  // [batch, time, vocab]
+        var logits = lm_head != null ? _precision.Linear(lm_head, x) : _precision.Linear(x, _precision.Weight(embed_tokens));  // [batch, time, vocab]
+        logits = MixedPrecision.Full(logits);                                          // the soft-cap and the loss in float32
         if (Config.FinalLogitSoftcap is double cap) logits = SoftCap.Apply(logits, cap);                 // Gemma 2
         if (cache != null) cache.Position = start + t;
         return new DecoderOutput(logits.MoveToOuterDisposeScope(), context.AuxLoss()?.MoveToOuterDisposeScope(), context.MaxAttentionLogit,
@@ -97,26 +121,34 @@ public sealed class Decoder : nn.Module<Tensor, Tensor>, ILanguageModel
     /// <summary>After each optimiser step: DeepSeek-V3's auxiliary-loss-free bias update from the step's load, router by router.</summary>
     public void AfterOptimizerStep(Tensor? expertLoad)
     {
+        _precision.Invalidate();                                                        // the weights moved: new bf16 copies next step
         if (expertLoad is null) return;
         int i = 0;
         foreach (var r in Routers) r.UpdateBias(expertLoad[i++]);
     }
 
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) _precision.Dispose();
+        base.Dispose(disposing);
+    }
+
     public long ParameterCount() => parameters().Sum(p => p.NumberOfElements);
 
     /// <summary>
-    /// Normal(0, init_std) for every matrix and embedding; the projections that write into the residual stream
-    /// (attention output, feed-forward down) are scaled by 1/sqrt(2 n_layers) as in GPT-2.
+    /// Normal(0, init_std) for every matrix and embedding (resolved by <see cref="ModelConfig.InitialStd"/>); the
+    /// projections that write into the residual stream (attention output, feed-forward down) are scaled by
+    /// 1/sqrt(2 n_layers) as in GPT-2.
     /// </summary>
     void Initialize(long seed)
     {
         using var noGrad = no_grad();
         using var generator = new Generator((ulong)seed);
-        var residualStd = Config.InitStd / Math.Sqrt(2.0 * Config.NLayers);
+        var residualStd = Config.InitialStd / Math.Sqrt(2.0 * Config.NLayers);
         foreach (var (name, p) in named_parameters())
         {
             if (p.dim() < 2) continue;
-            var std = name.EndsWith("o_proj.weight") || name.Contains("down_proj") ? residualStd : Config.InitStd;
+            var std = name.EndsWith("o_proj.weight") || name.Contains("down_proj") ? residualStd : Config.InitialStd;
             p.normal_(0, std, generator);   // (nn.init.normal_ in TorchSharp 0.107 ignores its generator)
         }
     }

@@ -5,12 +5,14 @@ namespace Ablations.Model;
 
 /// <summary>
 /// What one decoder call shares with its layers: the absolute position of its first token, the cache
-/// (null when training), and the auxiliary losses the MoE layers add.
+/// (null when training), the model's precision (what matrix products and attention compute in), and the
+/// auxiliary losses the MoE layers add.
 /// </summary>
 public sealed class ForwardContext
 {
-    public ForwardContext(long start, DecoderCache? cache, bool recordAttentionLogits = false, int? granularity = null)
+    public ForwardContext(long start, DecoderCache? cache, bool recordAttentionLogits = false, int? granularity = null, MixedPrecision? precision = null)
     {
+        Precision = precision ?? MixedPrecision.Fp32;
         Granularity = granularity;
         Start = start;
         Cache = cache;
@@ -26,6 +28,9 @@ public sealed class ForwardContext
     public void ReportAttentionLogit(double value) => MaxAttentionLogit = Math.Max(MaxAttentionLogit, value);
 
     public long Start { get; }
+
+    /// <summary>fp32 or bf16 mixed precision, with the model's cached bf16 weights.</summary>
+    public MixedPrecision Precision { get; }
 
     /// <summary>Which nested sub-model nested feed-forward blocks run (MatFormer); null = the full model.</summary>
     public int? Granularity { get; }

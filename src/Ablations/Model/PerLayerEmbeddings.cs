@@ -33,7 +33,8 @@ public sealed class PerLayerEmbeddings : nn.Module
     }
 
     /// <summary>The residual stream after layer <paramref name="layer"/>, with that layer's embeddings mixed in.</summary>
-    public Tensor Apply(int layer, Tensor x, Tensor inputs) => layers[layer].Forward(x, inputs.select(2, layer));
+    public Tensor Apply(int layer, Tensor x, Tensor inputs, MixedPrecision? precision = null) =>
+        layers[layer].Forward(x, inputs.select(2, layer), precision ?? MixedPrecision.Fp32);
 
     sealed class Branch : nn.Module
     {
@@ -49,11 +50,11 @@ public sealed class PerLayerEmbeddings : nn.Module
         }
 
         /// <summary>x: [batch, time, d_model]; e: [batch, time, dim].</summary>
-        public Tensor Forward(Tensor x, Tensor e)
+        public Tensor Forward(Tensor x, Tensor e, MixedPrecision mp)
         {
             using var scope = NewDisposeScope();
-            var gated = gate_proj.call(x).gelu(TorchSharp.Modules.GELU.Approximate.tanh) * e;   // [batch, time, dim]
-            return (x + norm.call(down_proj.call(gated))).MoveToOuterDisposeScope();
+            var gated = mp.Linear(gate_proj, x).gelu(TorchSharp.Modules.GELU.Approximate.tanh) * e;   // [batch, time, dim]
+            return (x + norm.call(mp.Linear(down_proj, gated))).MoveToOuterDisposeScope();
         }
     }
 }

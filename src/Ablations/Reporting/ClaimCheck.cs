@@ -42,13 +42,24 @@ public static class ClaimCheck
         if (claim.Tokens is long needed && seen < needed)
             return Exact($"**Out of reach at this scale** (needs about {Units.Count(needed)} training tokens per run; these runs saw {Units.Count(seen)}).");
 
-        Func<RunResult, double?> value = claim.Metric == ClaimMetric.MaxAttnLogit ? r => r.MaxAttentionLogit : r => r.ScoredValLoss;
-        var name = claim.Metric == ClaimMetric.MaxAttnLogit ? "largest attention logit" : "final validation loss";
+        Func<RunResult, double?> value = claim.Metric switch
+        {
+            ClaimMetric.MaxAttnLogit => r => r.MaxAttentionLogit,
+            ClaimMetric.ValAccuracy => r => r.ScoredValAccuracy,
+            _ => r => r.ScoredValLoss,
+        };
+        var name = claim.Metric switch
+        {
+            ClaimMetric.MaxAttnLogit => "largest attention logit",
+            ClaimMetric.ValAccuracy => "final answer accuracy",
+            _ => "final validation loss",
+        };
         var va = a.Where(r => value(r) != null).ToDictionary(r => r.Seed, r => value(r)!.Value);
         var vb = b.Where(r => value(r) != null).ToDictionary(r => r.Seed, r => value(r)!.Value);
         var diverged = a.Count(r => r.Diverged) + b.Count(r => r.Diverged);
         var counts = $"{va.Count} and {vb.Count} seeds" +
-                     (diverged > 0 && claim.Metric == ClaimMetric.ValLoss ? $", {diverged} diverged run{(diverged == 1 ? "" : "s")} scored at the initial loss" : "");
+                     (diverged > 0 && claim.Metric is ClaimMetric.ValLoss or ClaimMetric.ValAccuracy
+                         ? $", {diverged} diverged run{(diverged == 1 ? "" : "s")} scored at {(claim.Metric == ClaimMetric.ValLoss ? "the initial loss" : "chance")}" : "");
         if (va.Count < 2 || vb.Count < 2) return Exact($"**Cannot tell at this scale**: fewer than two runs on a side{where} ({counts}).");
 
         // Paired when both sides ran exactly the same seeds: each difference then removes the seed's own luck.

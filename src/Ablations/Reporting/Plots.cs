@@ -134,38 +134,43 @@ public static class Plots
     public static string? LrKey(ExperimentResults results) =>
         results.Manifest.SweepKeys.FirstOrDefault(k => k == "train.lr" || k.EndsWith(".lr") || k == "lr");
 
+    /// <summary>
+    /// Final validation loss against learning rate per variant: the mean over the seeds at each grid value, a band
+    /// from the lowest to the highest seed, a diverged seed scored at its initial loss (so a curve climbs to the
+    /// initial loss where training fails, as Wortsman et al. 2023 draw it) and marked ×, and each variant's chosen
+    /// value ringed when the experiment tunes.
+    /// </summary>
     public static IReadOnlyList<string> LrSensitivity(ExperimentResults results, string folder, FigureOptions options)
     {
         var lrKey = LrKey(results) ?? throw new InvalidOperationException("lr_sensitivity needs a sweep over the learning rate");
-        var plot = PlotStyle.New("Final loss vs learning rate (mean ± std; × diverged)", "learning rate", "final validation loss (nats/token)");
+        var plot = PlotStyle.New("Final loss vs learning rate (mean over seeds, band: lowest to highest seed; × diverged, scored at its initial loss)",
+            "learning rate", "final validation loss (nats/token)");
         var variants = results.Manifest.Variants;
-        double worst = results.Runs.Where(r => r.FinalValLoss != null).Select(r => r.FinalValLoss!.Value).DefaultIfEmpty(1).Max();
         for (int i = 0; i < variants.Count; i++)
         {
-            var points = results.Groups().Where(g => g.Variant == variants[i]).Select(g => (Lr: Lr(g.Runs[0], lrKey), g.Runs)).Where(p => p.Lr > 0).OrderBy(p => p.Lr).ToList();
-            var xs = new List<double>(); var ys = new List<double>(); var err = new List<double>();
-            var divergedX = new List<double>();
-            foreach (var (lr, runs) in points)
-            {
-                var finals = runs.Where(r => r.FinalValLoss != null).Select(r => r.FinalValLoss!.Value).ToList();
-                if (runs.Any(r => r.Diverged)) divergedX.Add(Math.Log10(lr));
-                if (finals.Count == 0) continue;
-                var s = Statistics.Summarize(finals);
-                xs.Add(Math.Log10(lr)); ys.Add(s.Mean); err.Add(s.Std ?? 0);
-            }
+            var points = results.Groups().Where(g => g.Variant == variants[i])
+                .Select(g => (Lr: Lr(g.Runs[0], lrKey), Point: g.SweepPoint, Losses: g.Runs.Where(r => r.ScoredValLoss != null).Select(r => r.ScoredValLoss!.Value).ToList(), Diverged: g.Runs.Where(r => r.Diverged && r.ScoredValLoss != null).Select(r => r.ScoredValLoss!.Value).ToList()))
+                .Where(p => p.Lr > 0 && p.Losses.Count > 0).OrderBy(p => p.Lr).ToList();
+            if (points.Count == 0) continue;
+            var xs = points.Select(p => Math.Log10(p.Lr)).ToArray();
             var color = PlotStyle.ColorOf(i);
-            if (xs.Count > 0)
+            if (points.Any(p => p.Losses.Count > 1))
             {
-                PlotStyle.AddSeries(plot, xs.ToArray(), ys.ToArray(), i, variants[i], 8);
-                var bars = plot.Add.ErrorBar(xs.ToArray(), ys.ToArray(), err.ToArray());
-                bars.Color = color;
+                var band = plot.Add.FillY(xs, points.Select(p => p.Losses.Min()).ToArray(), points.Select(p => p.Losses.Max()).ToArray());
+                band.FillColor = color.WithAlpha(0.18);
+                band.LineWidth = 0;
             }
-            if (divergedX.Count > 0)
+            PlotStyle.AddSeries(plot, xs, points.Select(p => p.Losses.Average()).ToArray(), i, variants[i], 8);
+            var crosses = points.SelectMany(p => p.Diverged.Select(l => (X: Math.Log10(p.Lr), Y: l))).ToList();
+            if (crosses.Count > 0)
             {
-                var marks = plot.Add.Scatter(divergedX.ToArray(), divergedX.Select(_ => worst * 1.05 + 0.02 * i).ToArray());
+                var marks = plot.Add.Scatter(crosses.Select(c => c.X).ToArray(), crosses.Select(c => c.Y).ToArray());
                 marks.Color = color; marks.LineWidth = 0; marks.MarkerShape = MarkerShape.Eks; marks.MarkerSize = 12;
-                if (xs.Count == 0)
-                    plot.Legend.ManualItems.Add(new LegendItem { LabelText = variants[i] + " (all diverged)", MarkerShape = MarkerShape.Eks, MarkerColor = color, MarkerSize = 12 });
+            }
+            if (results.Manifest.Best.TryGetValue(variants[i], out var best) && points.FirstOrDefault(p => p.Point == best) is { Losses.Count: > 0 } chosen)
+            {
+                var ring = plot.Add.Scatter(new[] { Math.Log10(chosen.Lr) }, new[] { chosen.Losses.Average() });
+                ring.Color = color; ring.LineWidth = 0; ring.MarkerShape = MarkerShape.OpenCircle; ring.MarkerSize = 18;
             }
         }
         var lrs = results.Runs.Select(r => Lr(r, lrKey)).Where(v => v > 0).Select(Math.Log10).DefaultIfEmpty(0).ToList();

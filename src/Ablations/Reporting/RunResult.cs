@@ -19,6 +19,18 @@ public sealed record RunResult(string Variant, string SweepPoint, IReadOnlyDicti
     /// </summary>
     public double? ScoredValLoss => RunScore.ValLoss(Summary, Metrics);
 
+    /// <summary>
+    /// The answer accuracy a comparison counts on a recall task: the final one of a completed run; a diverged run at
+    /// chance (one over the answer alphabet), as its loss is scored at the initial model's. Null on other data.
+    /// </summary>
+    public double? ScoredValAccuracy => Config.Data.Source != DataSource.Recall ? null
+        : Summary is { Status: RunStatus.Completed, FinalValAccuracy: double a } ? a
+        : Diverged ? 1.0 / Config.Data.Recall.AnswerAlphabet
+        : null;
+
+    /// <summary>fp32 or bf16: what the run trained in (its summary, else config.yaml, which holds the resolved precision once training started).</summary>
+    public string Precision => Summary?.Precision ?? (Config.Train.Precision == Ablations.Config.Precision.Bf16 ? "bf16" : "fp32");
+
     /// <summary>Training tokens the run saw.</summary>
     public long Tokens => Summary?.Tokens ?? (Metrics.Count > 0 ? Metrics[^1].Tokens : 0);
 

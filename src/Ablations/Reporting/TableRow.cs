@@ -17,6 +17,8 @@ public sealed record TableRow
     public required long KvBytesPerToken { get; init; }
     /// <summary>Final validation loss over the finished seeds, a diverged one scored at its initial loss (null when none finished).</summary>
     public SampleSummary? ValLoss { get; init; }
+    /// <summary>Final answer accuracy over the seeds on a recall task (a diverged seed at chance); null on other data.</summary>
+    public SampleSummary? Accuracy { get; init; }
     public SampleSummary? Perplexity { get; init; }
     public SampleSummary? BitsPerByte { get; init; }
     /// <summary>This row's mean validation loss minus the baseline's at the same sweep point, with its test (uncorrected).</summary>
@@ -33,6 +35,8 @@ public sealed record TableRow
     /// <summary>Training tokens per non-embedding parameter.</summary>
     public double TokensPerParameter { get; init; }
     public required double TokensPerSecond { get; init; }
+    /// <summary>What the runs trained in: fp32 or bf16 (as each summary, or config.yaml while running, says; "fp32/bf16" if seeds differ, as auto may choose).</summary>
+    public string Precision { get; init; } = "fp32";
     public required double MaxGradNorm { get; init; }
     public double? MaxAttentionLogit { get; init; }
     /// <summary>MoE only: the busiest and idlest expert's share of routed assignments at the last step, mean over seeds (1/n_experts each when balanced).</summary>

@@ -57,6 +57,7 @@ public static class Checkpoint
         try
         {
             model.load(file, strict: true);
+            model.WeightsChanged();
             file = Path.Combine(folder, OptimizerFile);
             optimizer?.load_state_dict(file);
         }

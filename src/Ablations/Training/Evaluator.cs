@@ -5,8 +5,9 @@ using static TorchSharp.torch;
 namespace Ablations.Training;
 
 /// <summary>
-/// Validation loss (nats per scored token), perplexity and bits per byte on a fixed set of batches: the final
-/// evaluation uses all of them, the ones along the way an evenly spread part.
+/// Validation loss (nats per scored token), perplexity, bits per byte and accuracy (the share of scored tokens
+/// whose most likely prediction is right: the answer accuracy of a synthetic task) on a fixed set of batches: the
+/// final evaluation uses all of them, the ones along the way an evenly spread part.
 /// </summary>
 public sealed class Evaluator : IDisposable
 {
@@ -32,12 +33,12 @@ public sealed class Evaluator : IDisposable
     }
 
     /// <param name="final">All batches of the set (the final evaluation), else the part used along the way.</param>
-    public (double Loss, double Perplexity, double BitsPerByte) Evaluate(Decoder model, bool final = true)
+    public Evaluation Evaluate(Decoder model, bool final = true)
     {
         var wasTraining = model.training;
         model.eval();
         double total = 0;
-        long count = 0;
+        long count = 0, right = 0;
         using (no_grad())
         {
             foreach (var (input, target) in final ? _batches : _along)
@@ -47,11 +48,12 @@ public sealed class Evaluator : IDisposable
                 var sum = nn.functional.cross_entropy(logits.reshape(-1, logits.shape[^1]), target.reshape(-1), ignore_index: -100, reduction: nn.Reduction.Sum);
                 total += sum.to(ScalarType.Float64).item<double>();
                 count += target.ne(-100).sum().item<long>();
+                right += logits.argmax(-1).eq(target).sum().item<long>();       // -100 never equals a prediction
             }
         }
         if (wasTraining) model.train();
         var loss = total / Math.Max(1, count);
-        return (loss, Math.Exp(loss), loss / Math.Log(2) / _bytesPerToken);
+        return new(loss, Math.Exp(loss), loss / Math.Log(2) / _bytesPerToken, (double)right / Math.Max(1, count));
     }
 
     public void Dispose()
@@ -59,3 +61,6 @@ public sealed class Evaluator : IDisposable
         foreach (var (i, t) in _batches) { i.Dispose(); t.Dispose(); }
     }
 }
+
+/// <summary>One evaluation: nats per scored token, perplexity, bits per byte, and the share of scored tokens predicted right.</summary>
+public readonly record struct Evaluation(double Loss, double Perplexity, double BitsPerByte, double Accuracy);

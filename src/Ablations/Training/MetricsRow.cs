@@ -21,4 +21,6 @@ public sealed record MetricsRow
     [Name("val_loss")] public double? ValLoss { get; init; }
     [Name("val_ppl")] public double? ValPerplexity { get; init; }
     [Name("val_bpb")] public double? ValBitsPerByte { get; init; }
+    /// <summary>Share of scored validation tokens whose most likely prediction is right (a synthetic task's answer accuracy).</summary>
+    [Name("val_acc")] public double? ValAccuracy { get; init; }
 }

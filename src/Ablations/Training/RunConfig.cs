@@ -30,8 +30,10 @@ public sealed record RunConfig : IValidatable
         foreach (var e in Train.Validate()) yield return e with { Key = "train." + e.Key };
         if (Train.Context > Model.ContextLength)
             yield return new("train.context", $"{Train.Context} is longer than model.context_length = {Model.ContextLength}");
+        if (Data.Source == DataSource.Tokens && Data.VocabSize > Model.VocabSize)
+            yield return new("model.vocab_size", $"{Model.VocabSize} is smaller than data.vocab_size = {Data.VocabSize}, the ids of the token files; set it to at least {Data.VocabSize}");
         if (Data.Source == DataSource.Recall && Data.Recall.SequenceLength > SequenceLength)
             yield return new("data.recall.distance",
-                $"a recall sequence is distance + 3 x queries = {Data.Recall.SequenceLength} tokens but training sequences are {SequenceLength}; shorten distance or raise train.context");
+                $"a recall sequence is {Data.Recall.SequenceLength} tokens (distance, then the repeat or the queries) but training sequences are {SequenceLength}; shorten distance or raise train.context");
     }
 }

@@ -82,12 +82,37 @@ public sealed class RunFolder
         try
         {
             var c = ConfigLoader.Parse<RunConfig>(yaml, "config.yaml");
+            if (AutoChoice.IsMatch(yaml)) c = c with { Train = c.Train with { Precision = Precision.Auto } };   // what was asked, not what auto chose
             return ConfigWriter.ToYaml(c with { Reference = null, Train = c.Train with { Threads = 0, Device = DeviceChoice.Auto } });
         }
         catch (ConfigException)
         {
             return yaml;   // an unreadable config.yaml never matches a valid one
         }
+    }
+
+    /// <summary>The note after a precision that precision: auto chose; the configuration asked for auto.</summary>
+    const string AutoNote = "# chosen by precision: auto";
+
+    static readonly System.Text.RegularExpressions.Regex AutoChoice =
+        new(@"^\s*precision: \w+ +" + System.Text.RegularExpressions.Regex.Escape(AutoNote), System.Text.RegularExpressions.RegexOptions.Multiline);
+
+    /// <summary>
+    /// Writes the precision the run trains in into config.yaml: the configured one, or, when it asked for auto,
+    /// the one auto chose with why (a comment on the same line, so the file still loads and the run folder still
+    /// counts as the same configuration).
+    /// </summary>
+    public void RecordPrecision(RunConfig config, Precision chosen, string why)
+    {
+        var yaml = ConfigWriter.ToYaml(config with { Reference = null, Train = config.Train with { Precision = chosen } });
+        if (config.Train.Precision == Precision.Auto)
+        {
+            var line = $"precision: {SnakeCase.Of(chosen.ToString())}";
+            var at = yaml.IndexOf("\n  " + line + "\n", StringComparison.Ordinal);
+            if (at >= 0) yaml = yaml.Insert(at + 3 + line.Length, $"  {AutoNote} ({why.Replace('\n', ' ')})");
+        }
+        try { AtomicFile.WriteAllText(ConfigFile, yaml); }
+        catch (UnauthorizedAccessException) { throw NotWritable(); }
     }
 
     /// <summary>The configuration the folder's run was made with.</summary>

@@ -16,6 +16,8 @@ public sealed record RunSummary
     public double? FinalValPerplexity { get; init; }
     public double? FinalValBitsPerByte { get; init; }
     public double? BestValLoss { get; init; }
+    /// <summary>Share of scored validation tokens predicted right at the final evaluation (recall: answer accuracy).</summary>
+    public double? FinalValAccuracy { get; init; }
     public double? FinalTrainLoss { get; init; }
     public double? LossFloor { get; init; }
     public required double WallSeconds { get; init; }
@@ -28,6 +30,8 @@ public sealed record RunSummary
     public required long ParametersActive { get; init; }
     public required long KvCacheBytesPerToken { get; init; }
     public required string Device { get; init; }
+    /// <summary>What the run trained in: fp32 or bf16 (absent in summaries written before precision existed: fp32).</summary>
+    public string? Precision { get; init; }
 
     public static readonly JsonSerializerOptions Json = new()
     {

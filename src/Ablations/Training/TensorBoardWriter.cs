@@ -35,6 +35,7 @@ public sealed class TensorBoardWriter : IDisposable, ITrainingCallback
         Add("val/loss", row.ValLoss);
         Add("val/ppl", row.ValPerplexity);
         Add("val/bpb", row.ValBitsPerByte);
+        Add("val/accuracy", row.ValAccuracy);
     }
 
     public void Dispose() { }

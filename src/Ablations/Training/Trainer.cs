@@ -48,7 +48,7 @@ public sealed class Trainer
         var sequence = _config.SequenceLength;
 
         CheckMemory(sequence);
-        using var data = DataFactory.Prepare(_config.Data, sequence, BaseDirectory, _observer.OnMessage);
+        using var data = DataFactory.Prepare(_config.Data, sequence, BaseDirectory, _observer.OnMessage, _observer.OnDataProgress);
         if (_config.Model.VocabSize < data.VocabSize)
             throw new ConfigException($"{_config.Model.VocabSize} is smaller than the data's vocabulary ({data.VocabSize}, {data.Description}); " +
                                       $"set model.vocab_size to at least {data.VocabSize}", key: "model.vocab_size");
@@ -58,9 +58,14 @@ public sealed class Trainer
         using var optimizer = OptimizerFactory.Create(model, t);
         var state = Checkpoint.Load(_folder.Path, model, optimizer, _observer.OnMessage) ?? FreshStart();
         state = state with { Threads = KeepThreads(state.Threads) };
+        var precision = ResolvePrecision(state, model, device, data);
+        model.Precision = precision.Precision;
+        state = state with { Precision = SnakeCase.Of(precision.Precision.ToString()) };
+        _folder.RecordPrecision(_config, precision.Precision, precision.Why);
         var inspection = Inspector.Inspect(_config.Model, sequence, "fp32");
         _observer.OnStart(state.Step, t.Steps,
             $"{data.Description}; {Units.Count(inspection.TotalParameters)} parameters ({Units.Count(inspection.ActiveParameters)} active) on {device.type}" +
+            $"; precision {state.Precision}" + (t.Precision == Precision.Auto ? $" ({precision.Why})" : "") +
             (state.Step > 0 ? $"; resuming after step {state.Step}" : "") +
             (data.LossFloor is double f ? $"; loss floor {f:F4} ({data.LossFloorNote})" : ""));
 
@@ -86,11 +91,11 @@ public sealed class Trainer
             return null;
         }
 
-        var summary = Summarise(MetricsFile.Read(_folder.MetricsFile), state, data, inspection, device);
+        var summary = Summarise(MetricsFile.Read(_folder.MetricsFile), state, data, inspection, device) with { Precision = state.Precision };
         summary.Write(_folder.Path);
         _observer.OnMessage(state.Diverged != null
             ? $"diverged at step {state.Step}: {state.Diverged}"
-            : $"done: validation loss {summary.FinalValLoss:F4}, perplexity {summary.FinalValPerplexity:F2}, {summary.FinalValBitsPerByte:F3} bits per byte");
+            : $"done: validation loss {summary.FinalValLoss:F4}, perplexity {summary.FinalValPerplexity:F2}, {summary.FinalValBitsPerByte:F3} bits per byte, accuracy {summary.FinalValAccuracy:P1}");
         return summary;
     }
 
@@ -125,6 +130,23 @@ public sealed class Trainer
             foreach (var c in callbacks) row = c.OnStep(row, state);
         }
         return state;
+    }
+
+    /// <summary>
+    /// The precision to train in: a resumed run keeps the one it started with (auto measures anew only at the
+    /// start, so a resume continues bit for bit); a new run resolves train.precision, measuring when it is auto.
+    /// </summary>
+    PrecisionChoice ResolvePrecision(TrainerState state, Decoder model, Device device, PreparedData data)
+    {
+        var t = _config.Train;
+        if (state.Step > 0 && state.Precision is string recorded && Enum.TryParse<Precision>(recorded, ignoreCase: true, out var kept))
+            return new(kept, t.Precision == Precision.Auto ? "auto: as chosen when the run started" : "as configured");
+        if (t.Precision == Precision.Auto) _observer.OnMessage("precision auto: timing a few forward and backward passes in fp32 and in bf16");
+        return PrecisionChoice.Resolve(t.Precision, model, device.type, () =>
+        {
+            var (input, target) = data.Train.Sample(t.Seed, 1, 0, t.BatchSize);
+            return (input.to(device), target.to(device));
+        });
     }
 
     /// <summary>
@@ -194,6 +216,7 @@ public sealed class Trainer
             FinalValLoss = lastEval?.ValLoss,
             FinalValPerplexity = lastEval?.ValPerplexity,
             FinalValBitsPerByte = lastEval?.ValBitsPerByte,
+            FinalValAccuracy = lastEval?.ValAccuracy,
             BestValLoss = history.Where(r => r.ValLoss != null).Select(r => r.ValLoss).Min(),
             FinalTrainLoss = history.Count == 0 ? null : history[^1].TrainLoss,
             LossFloor = data.LossFloor,

@@ -16,6 +16,8 @@ public sealed record TrainerState
     public double MinLoss { get; init; } = double.PositiveInfinity;
     /// <summary>libtorch threads the run trains on (0: recorded by an older version); a resume keeps them.</summary>
     public int Threads { get; init; }
+    /// <summary>The precision the run trains in, fp32 or bf16, as resolved at its start (null: recorded by an older version, fp32); a resume keeps it.</summary>
+    public string? Precision { get; init; }
     /// <summary>Why the run diverged at this step; null while healthy.</summary>
     public string? Diverged { get; init; }
 }

@@ -86,7 +86,8 @@ public class RunCommandTests
         foreach (var run in runs)
             Assert.Contains("saving a checkpoint and stopping", File.ReadAllText(Path.Combine(run, "train.log")));
 
-        var rerun = Repo.Ablate("run", file, "--scale", "smoke", "--results", root, "--jobs", "2", "--no-report");
+        // The rest of two 2000-step runs: minutes when other work shares the cores, so a longer limit than usual.
+        var rerun = Repo.AblateWith(Repo.Root, new Dictionary<string, string?>(), TimeSpan.FromMinutes(6), "run", file, "--scale", "smoke", "--results", root, "--jobs", "2", "--no-report");
         Assert.True(rerun.ExitCode == 0, rerun.Stderr + rerun.Stdout);
         foreach (var metrics in Directory.GetFiles(experiment, "metrics.csv", SearchOption.AllDirectories))
             Assert.Equal(Enumerable.Range(1, 2000), MetricsFile.Read(metrics).Select(r => r.Step));

@@ -37,25 +37,39 @@ public class DataTests
     [Fact]
     public void Token_cache_is_written_once_and_keyed_by_content_and_tokenizer()
     {
-        var docs = Enumerable.Range(0, 30).Select(i => new Document($"d{i}", $"document number {i} with some text\n")).ToList();
-        var (a, folderA) = TokenCache.GetOrCreate("test", docs, d => d.Id == "d3", new ByteTokenizer());
+        var folder = TinyRuns.TempFolder("keyed-");
+        var texts = Enumerable.Range(0, 30).Select(i => $"document number {i} with some text {Guid.NewGuid():N}\n").ToList();
+        for (int i = 0; i < texts.Count; i++) File.WriteAllText(Path.Combine(folder, $"d{i:D2}.txt"), texts[i]);
+        DataConfig Config(TokenizerKind tokenizer = TokenizerKind.Byte) => new() { Source = DataSource.Text, Paths = new[] { "*.txt" }, Tokenizer = tokenizer };
+        (CorpusInfo Info, string Folder) Prepare(DataConfig config)
+        {
+            using var data = DataFactory.Prepare(config, 4, folder);
+            return (data.Corpus!, Path.Combine(TokenCache.Root, "tokens", data.Corpus!.Key));
+        }
+
+        var (a, folderA) = Prepare(Config());
         var stamp = File.GetLastWriteTimeUtc(Path.Combine(folderA, "train.bin"));
-        var (b, folderB) = TokenCache.GetOrCreate("test", docs, d => d.Id == "d3", new ByteTokenizer());
+        var (b, folderB) = Prepare(Config());
         Assert.Equal(folderA, folderB);
         Assert.Equal(stamp, File.GetLastWriteTimeUtc(Path.Combine(folderB, "train.bin")));
         Assert.Equal(a, b);
-        Assert.Equal(docs[3].Text.Length, a.ValidationTokens);
-        Assert.Equal(docs.Sum(d => d.Text.Length) - docs[3].Text.Length, a.TrainTokens);
+        Assert.Equal((30, TextCut.Files), (a.Documents, a.Cut));   // many files stay whole
+        Assert.Contains(a.Split, new HeldOut?[] { HeldOut.Documents, HeldOut.LastDocument });
+        Assert.Equal(texts.Sum(t => t.Length), a.TrainTokens + a.ValidationTokens);
 
-        var (_, other) = TokenCache.GetOrCreate("test", docs, d => d.Id == "d3", new Gpt2Tokenizer());
-        Assert.NotEqual(folderA, other);
-        var changed = docs.Select((d, i) => i == 0 ? d with { Text = "changed" } : d).ToList();
-        Assert.NotEqual(folderA, TokenCache.GetOrCreate("test", changed, d => d.Id == "d3", new ByteTokenizer()).Folder);
+        // validation holds whole files, in their order
+        using (var store = new MappedTokenStore(Path.Combine(folderA, "val.bin"), 2))
+        {
+            var buffer = new long[store.Length];
+            store.Read(0, buffer);
+            var held = new ByteTokenizer().Decode(buffer.Select(x => (int)x));
+            Assert.Equal(string.Concat(texts.Where(held.Contains)), held);
+            Assert.Equal(a.ValidationDocuments, texts.Count(held.Contains));
+        }
 
-        using var store = new MappedTokenStore(Path.Combine(folderA, "val.bin"), 2);
-        var buffer = new long[store.Length];
-        store.Read(0, buffer);
-        Assert.Equal(docs[3].Text, new ByteTokenizer().Decode(buffer.Select(x => (int)x)));
+        Assert.NotEqual(folderA, Prepare(Config(TokenizerKind.Gpt2)).Folder);
+        File.WriteAllText(Path.Combine(folder, "d00.txt"), "changed\n");
+        Assert.NotEqual(folderA, Prepare(Config()).Folder);
     }
 
     [Fact]
@@ -71,24 +85,63 @@ public class DataTests
     }
 
     [Fact]
-    public void Recall_scores_only_the_answers_and_answers_match_their_pairs()
+    public void Mqar_scores_only_the_answers_and_answers_match_their_pairs()
     {
-        var config = new RecallConfig { Keys = 8, Values = 8, Pairs = 4, Queries = 2, Distance = 16, Sequences = 100 };
+        var config = new RecallConfig { Kind = RecallKind.Mqar, Keys = 8, Values = 8, Pairs = 4, Queries = 2, Distance = 16, Sequences = 100 };
+        Assert.Equal(16 + 2 * 2, config.SequenceLength);
         var (tokens, scored) = new RecallTask(config).Generate(3, seed: 1);
         for (int s = 0; s < 3; s++)
         {
             var seq = tokens.Skip(s * config.SequenceLength).Take(config.SequenceLength).ToArray();
             var flags = scored.Skip(s * config.SequenceLength).Take(config.SequenceLength).ToArray();
             Assert.Equal(config.Queries, flags.Count(f => f));
+            Assert.Equal(config.Pairs, Enumerable.Range(0, config.Pairs).Select(p => seq[2 * p]).Distinct().Count());
             for (int i = 0; i < seq.Length; i++)
             {
                 if (!flags[i]) continue;
                 var key = seq[i - 1];
                 var pair = Enumerable.Range(0, config.Pairs).Single(p => seq[2 * p] == key);
                 Assert.Equal(seq[2 * pair + 1], seq[i]);
-                Assert.True(i - 2 * pair >= config.Distance - 2 * config.Pairs);   // the pair is far back
+                Assert.True(i - (2 * pair + 1) >= config.Distance - 2 * config.Pairs + 1);   // the pair is far back
             }
         }
+    }
+
+    [Fact]
+    public void Copy_repeats_the_segment_at_the_distance_and_scores_each_successor()
+    {
+        var config = new RecallConfig { Kind = RecallKind.Copy, Keys = 8, Pairs = 4, Distance = 16, Sequences = 100 };
+        Assert.Equal(16 + 5, config.SequenceLength);
+        var task = new RecallTask(config);
+        Assert.Equal(Math.Log(8), task.GuessLoss, 12);
+        var (tokens, scored) = task.Generate(3, seed: 1);
+        for (int s = 0; s < 3; s++)
+        {
+            var seq = tokens.Skip(s * config.SequenceLength).Take(config.SequenceLength).ToArray();
+            var flags = scored.Skip(s * config.SequenceLength).Take(config.SequenceLength).ToArray();
+            var segment = seq.Take(config.Pairs + 1).ToArray();
+            Assert.All(segment, k => Assert.InRange(k, 0, config.Keys - 1));
+            Assert.Equal(segment.Length, segment.Distinct().Count());                       // a key names one pair
+            Assert.Equal(segment, seq.Skip(config.Distance).ToArray());                     // the repeat
+            Assert.All(seq.Skip(segment.Length).Take(config.Distance - segment.Length), f => Assert.True(f >= config.Keys));   // filler only
+            Assert.Equal(config.Pairs, flags.Count(f => f));
+            for (int i = 0; i < seq.Length; i++)
+            {
+                if (!flags[i]) continue;
+                var source = Array.IndexOf(segment, seq[i - 1]) + 1;                       // what followed this key before
+                Assert.Equal(seq[source], seq[i]);
+                Assert.Equal(config.Distance, i - source);                                  // every answer sits the distance back
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("copy", 8, 8, "pairs")]       // copy's segment needs pairs + 1 distinct keys
+    [InlineData("mqar", 4, 16, "distance")]   // mqar's pairs alone need 2 x pairs tokens
+    public void Recall_refuses_a_layout_that_does_not_fit(string kind, int pairs, int distance, string key)
+    {
+        var config = new RecallConfig { Kind = Enum.Parse<RecallKind>(kind, ignoreCase: true), Keys = 8, Pairs = pairs, Queries = 2, Distance = distance - (kind == "mqar" ? 9 : 0) };
+        Assert.Contains(config.Validate(), e => e.Key == key);
     }
 
     [Fact]

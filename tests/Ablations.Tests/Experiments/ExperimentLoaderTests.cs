@@ -189,7 +189,7 @@ public class ExperimentLoaderTests
     public void Metric_outside_the_known_ones_lists_the_allowed_values()
     {
         var e = FailsAt(WithClaim("{ text: t, a: post, b: pre, metric: perplexity }"), "claims[0].metric", 26);
-        Assert.Contains("'perplexity' is not allowed; allowed: val_loss | max_attn_logit | kv_cache", e.Message);
+        Assert.Contains("'perplexity' is not allowed; allowed: val_loss | val_accuracy | max_attn_logit | kv_cache", e.Message);
     }
 
     [Fact]

@@ -70,6 +70,31 @@ public class TuneTests
         Assert.Equal(results.Manifest.Best, ExperimentManifest.Read(runner.Folder)!.Best);
     }
 
+    [Fact]
+    public void A_clusters_next_phase_is_the_grid_until_it_is_complete_then_the_remaining_seeds_at_each_best()
+    {
+        var spec = ExperimentLoader.Load(TinyExperiment.Write(_dir, Tuned()));
+        var runner = new ExperimentRunner(spec, "smoke", Path.Combine(_dir, "results"), new RecordingObserver(new List<string>()));
+        var grid = spec.Expand("smoke");
+        IReadOnlyList<RunSpec> Completion(IReadOnlyDictionary<string, string> best) => spec.ExpandCompletion("smoke", best);
+
+        var first = runner.NextPhase(grid, Completion, force: false);
+        Assert.False(first.Completion);
+        Assert.Equal(grid.Select(r => r.Label), first.Pending.Select(r => r.Label));
+        Assert.All(grid, r => Assert.True(File.Exists(Path.Combine(runner.RunPath(r), "config.yaml"))));   // claimed before any task runs
+
+        runner.Run(grid.Skip(1).ToList());
+        Assert.Equal(new[] { grid[0].Label }, runner.NextPhase(grid, Completion, force: false).Pending.Select(r => r.Label));   // still the grid
+        runner.Run(grid);
+        var second = runner.NextPhase(grid, Completion, force: false);
+        Assert.True(second.Completion);
+        Assert.Equal(4, second.Pending.Count);                              // 2 variants x seeds 1 and 2 at their best
+        Assert.Equal(second.Runs.Select(r => r.Label), second.Pending.Select(r => r.Label));
+        Assert.Equal(2, ExperimentManifest.Read(runner.Folder)!.Best.Count);   // the choice is recorded before the seeds run
+        runner.Run(second.Runs.ToList());
+        Assert.Empty(runner.NextPhase(grid, Completion, force: false).Pending);
+    }
+
     sealed class RecordingObserver(List<string> messages) : IExperimentObserver
     {
         public void OnPlan(IReadOnlyList<RunSpec> runs, int alreadyDone, int jobs) { }

@@ -14,18 +14,21 @@ public class TensorLeakTests
     public static IEnumerable<object[]> Models()
     {
         foreach (var kind in new[] { AttentionKind.Mha, AttentionKind.Gqa, AttentionKind.Mla })
-            yield return new object[] { kind.ToString(), TinyModels.Base(kind) };
-        yield return new object[] { "moe", TinyModels.Moe(TinyModels.Base()) };
-        yield return new object[] { "window band", TinyModels.Windowed(TinyModels.Base(), 4) };   // 24 tokens > 2 x window
+            yield return new object[] { kind.ToString(), TinyModels.Base(kind), Precision.Fp32 };
+        yield return new object[] { "moe", TinyModels.Moe(TinyModels.Base()), Precision.Fp32 };
+        yield return new object[] { "window band", TinyModels.Windowed(TinyModels.Base(), 4), Precision.Fp32 };   // 24 tokens > 2 x window
+        // bf16: the cached weight copies are replaced each step, not accumulated
+        yield return new object[] { "bf16 gqa", TinyModels.Base(), Precision.Bf16 };
+        yield return new object[] { "bf16 mla moe window", TinyModels.Windowed(TinyModels.Moe(TinyModels.Base(AttentionKind.Mla)), 4), Precision.Bf16 };
     }
 
     static long Live => DisposeScopeManager.Statistics.ThreadTotalLiveCount;
 
     [Theory]
     [MemberData(nameof(Models))]
-    public void Training_steps_leave_no_tensor_behind(string name, ModelConfig config)
+    public void Training_steps_leave_no_tensor_behind(string name, ModelConfig config, Precision precision)
     {
-        using var model = new Decoder(config, seed: 1);
+        using var model = new Decoder(config, seed: 1) { Precision = precision };
         using var optimizer = optim.AdamW(model.parameters(), 1e-3);
         using var tokens = TinyModels.RandomTokens(2, 25, config.VocabSize, seed: 2);
         void Step()
@@ -48,9 +51,9 @@ public class TensorLeakTests
 
     [Theory]
     [MemberData(nameof(Models))]
-    public void Decoding_steps_hold_only_the_cache(string name, ModelConfig config)
+    public void Decoding_steps_hold_only_the_cache(string name, ModelConfig config, Precision precision)
     {
-        using var model = new Decoder(config, seed: 1);
+        using var model = new Decoder(config, seed: 1) { Precision = precision };
         model.eval();
         using var noGrad = no_grad();
         using var cache = model.NewCache();

@@ -63,6 +63,12 @@ public class ReportingTests : IClassFixture<ReportingFixture>
         using var json = JsonDocument.Parse(TableFormatter.Format(rows, TableFormat.Json));
         Assert.Equal(4, json.RootElement.GetArrayLength());
         Assert.Equal(rows[1].ValLoss!.Mean, json.RootElement[1].GetProperty("val_loss").GetProperty("mean").GetDouble(), 12);
+
+        // Every run trained in fp32: csv and json say so; markdown shows the column only when a row is not fp32.
+        Assert.Equal("fp32", csvLines[1].Split(',')[Array.IndexOf(header, "precision")]);
+        Assert.Equal("fp32", json.RootElement[0].GetProperty("precision").GetString());
+        Assert.DoesNotContain("precision", md);
+        Assert.Contains("| bf16 |", TableFormatter.Format(rows.Select(r => r with { Precision = "bf16" }).ToList(), TableFormat.Md));
     }
 
     [Fact]

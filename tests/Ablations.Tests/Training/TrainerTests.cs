@@ -26,10 +26,12 @@ public class TrainerTests
         string.Join("\n", MetricsFile.Read(Path.Combine(folder, "metrics.csv"))
             .Select(r => $"{r.Step} {r.TrainLoss:R} {r.GradNorm:R} {r.ValLoss:R}"));
 
-    [Fact]
-    public void Resuming_after_a_kill_gives_the_same_losses_to_the_bit()
+    [Theory]
+    [InlineData(Precision.Fp32)]
+    [InlineData(Precision.Bf16)]
+    public void Resuming_after_a_kill_gives_the_same_losses_to_the_bit(Precision precision)
     {
-        var config = TinyRuns.Markov(steps: 12) with { Train = TinyRuns.Markov().Train with { Steps = 12, EvalEvery = 6, CheckpointEvery = 4 } };
+        var config = TinyRuns.Markov(steps: 12) with { Train = TinyRuns.Markov().Train with { Steps = 12, EvalEvery = 6, CheckpointEvery = 4, Precision = precision } };
         var straight = TinyRuns.TempFolder("straight-");
         var killed = TinyRuns.TempFolder("killed-");
         new Trainer(config, straight).Run();

@@ -37,15 +37,17 @@ public sealed class AbsorbedLatentDecoding
         var qLatent = qNope.matmul(wUK).mul_(scale).reshape(b, _heads * t, _rank);    // [b, heads*t, rank]
         var qPosition = (qRope * scale).reshape(b, _heads * t, _ropeDim);
         // Two products over the held positions (latent part + RoPE part) read the cache where it lies.
-        var scores = qLatent.bmm(latent.transpose(1, 2))
-            .add_(qPosition.bmm(kRope.transpose(1, 2))).view(b, _heads, t, keys);      // [b, heads, t, keys]
+        var scores = MixedPrecision.Full(qLatent.bmm(latent.transpose(1, 2))
+            .add_(qPosition.bmm(kRope.transpose(1, 2)))).view(b, _heads, t, keys);      // [b, heads, t, keys], float32 scores
         using var mask = SlidingWindow.Mask(qStart, t, kStart, keys, _window, scores.device, out var causal);
         if (causal) throw new InvalidOperationException("absorbed decoding expects earlier tokens in the cache");
         if (_softcap is double cap) scores = SoftCap.Apply(scores, cap);
         if (mask is not null) scores = scores.masked_fill(mask.logical_not(), double.NegativeInfinity);
         if (context.RecordAttentionLogits)
             using (no_grad()) context.ReportAttentionLogit(scores.max().item<float>());
-        var mixed = scores.softmax(-1).view(b, _heads * t, keys).bmm(latent);          // [b, heads*t, rank]
+        var probs = scores.softmax(-1);
+        if (probs.dtype != latent.dtype) probs = probs.to(latent.dtype);
+        var mixed = probs.view(b, _heads * t, keys).bmm(latent);                         // [b, heads*t, rank]
         return mixed.view(b, _heads, t, _rank).matmul(wUV.transpose(1, 2));             // [b, heads, t, v]
     }
 }

@@ -13,7 +13,7 @@ public abstract class AttentionKernel
     /// <summary>
     /// The kernel for a layer. Global layers: libtorch's fused scaled dot-product attention, or the explicit math
     /// path when scores are soft-capped (the fused kernel has no cap). Local layers over whole sequences: the
-    /// CPU band kernel where it runs (float32, head widths a multiple of 8, AVX2/FMA), else the chunked band
+    /// CPU band kernel where it runs (float32, head widths a multiple of 8, AVX2/FMA, AVX-512 where present), else the chunked band
     /// (which also caps); decoding against a cache goes through the masked kernel with the window's mask.
     /// </summary>
     public static AttentionKernel For(LayerSpec layer, DeviceType device, long qkDim, long vDim, double? softcap)
@@ -49,10 +49,13 @@ public abstract class AttentionKernel
         return logits.max().item<float>();
     }
 
-    /// <summary>q.k / sqrt(d), soft-capped as cap * tanh(s / cap) when a cap is given (Gemma 2).</summary>
+    /// <summary>
+    /// q.k / sqrt(d), soft-capped as cap * tanh(s / cap) when a cap is given (Gemma 2). The product runs in q's
+    /// dtype; the scores are float32 (bf16 products come back to float32 before the cap, the mask and the softmax).
+    /// </summary>
     protected static Tensor Scores(Tensor q, Tensor k, double? softcap)
     {
-        var scores = q.matmul(k.transpose(-2, -1)) / Math.Sqrt(q.shape[^1]);
+        var scores = MixedPrecision.Full(q.matmul(k.transpose(-2, -1))) / Math.Sqrt(q.shape[^1]);
         return softcap is double cap ? SoftCap.Apply(scores, cap) : scores;
     }
 }

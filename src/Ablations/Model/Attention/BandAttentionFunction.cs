@@ -7,9 +7,11 @@ namespace Ablations.Model.Attention;
 
 /// <summary>
 /// Sliding-window attention over a whole sequence as one autograd operation backed by <see cref="BandKernel"/>:
-/// forward keeps the band of probabilities [b, h, t, window + margins]; backward computes dS = P (dP - rowsum(P dP)),
-/// dQ = scale dS K, dK = scale dS^T Q and dV = P^T dO over the same bands. Work and memory grow with
-/// t x window. Slices (batch, head) and blocks of rows run in parallel on torch's thread count.
+/// forward keeps q, k, v and each row's log-sum-exp [b, h, t]; backward recomputes the band of probabilities
+/// from them, a few (batch, head) slices at a time, and computes dS = P (dP - rowsum(P dP)), dQ = scale dS K,
+/// dK = scale dS^T Q and dV = P^T dO over the same bands. Work grows with t x window; memory kept between
+/// forward and backward with t, and the bands of backward with the thread count x t x window. Slices and
+/// blocks of rows run in parallel on torch's thread count.
 /// </summary>
 public sealed class BandAttentionFunction : autograd.MultiTensorFunction<BandAttentionFunction>
 {
@@ -17,8 +19,11 @@ public sealed class BandAttentionFunction : autograd.MultiTensorFunction<BandAtt
 
     public override string Name => nameof(BandAttentionFunction);
 
-    /// <summary>True when this processor runs the kernel (AVX2 and FMA).</summary>
+    /// <summary>True when this processor runs the kernel (AVX2 and FMA; AVX-512 used where present).</summary>
     public static bool KernelAvailable => BandKernel.Supported;
+
+    /// <summary>The instructions the kernel runs on this processor ("AVX-512" or "AVX2/FMA").</summary>
+    public static string Instructions => BandKernel.Instructions;
 
     /// <summary>True when the kernel can take these inputs: float32 on the CPU, head widths multiples of 8, AVX2/FMA.</summary>
     public static bool Accepts(Tensor q, Tensor v) =>
@@ -39,18 +44,17 @@ public sealed class BandAttentionFunction : autograd.MultiTensorFunction<BandAtt
         var kc = k.contiguous();
         var vc = v.contiguous();
         using var kt = Transposed(kc);
-        var band = BandKernel.Stride(w);
-        var p = empty(new long[] { b, h, t, band });
+        var lse = empty(new long[] { b, h, t });
         var o = empty(new long[] { b, h, t, dv });
-        var scale = (float)(1.0 / Math.Sqrt(d));
+        var scale = Scale(d);
         unsafe
         {
-            float* qp = Ptr(qc), ktp = Ptr(kt), vp = Ptr(vc), pp = Ptr(p), op = Ptr(o);
-            ForRowBlocks(b * h, t, BandKernel.ScratchLength(w), (slice, from, to, scratch) =>
+            float* qp = Ptr(qc), ktp = Ptr(kt), vp = Ptr(vc), lp = Ptr(lse), op = Ptr(o);
+            ForRowBlocks(0, b * h, t, BandKernel.ScratchLength(w), (slice, from, to, scratch) =>
                 BandKernel.Forward(qp + (long)slice * t * d, ktp + (long)slice * d * (t + BandKernel.Pad), vp + (long)slice * t * dv,
-                    pp + (long)slice * t * band, op + (long)slice * t * dv, t, d, dv, w, scale, from, to, scratch));
+                    lp + (long)slice * t, op + (long)slice * t * dv, t, d, dv, w, scale, from, to, scratch));
         }
-        ctx.save_for_backward(new List<Tensor> { qc, kc, vc, p });
+        ctx.save_for_backward(new List<Tensor> { qc, kc, vc, lse });
         ctx.save_data("window", w);
         return new List<Tensor> { o };
     }
@@ -59,33 +63,49 @@ public sealed class BandAttentionFunction : autograd.MultiTensorFunction<BandAtt
     {
         using var scope = NewDisposeScope();
         var saved = ctx.get_saved_variables();
-        var (q, k, v, p) = (saved[0], saved[1], saved[2], saved[3]);
+        var (q, k, v, lse) = (saved[0], saved[1], saved[2], saved[3]);
         var w = (int)ctx.get_data("window");
         var (b, h, t, d) = ((int)q.shape[0], (int)q.shape[1], (int)q.shape[2], (int)q.shape[3]);
         var dv = (int)v.shape[3];
         var dout = grads[0].contiguous();
+        var kt = Transposed(k);
         var vt = Transposed(v);
         var band = BandKernel.Stride(w);
-        var ds = empty(new long[] { b, h, t, band });
+        // The bands of one batch of slices: enough slices to keep every thread busy, no more.
+        var batch = Math.Min(b * h, TorchThreadTeam.Threads);
+        var p = empty(new long[] { batch, t, band });
+        var ds = empty(new long[] { batch, t, band });
         var dq = empty_like(q);
         var dk = empty_like(k);
         var dvOut = empty_like(v);
-        var scale = (float)(1.0 / Math.Sqrt(d));
+        var scale = Scale(d);
+        int tp = t + BandKernel.Pad;
         unsafe
         {
-            float* qp = Ptr(q), kp = Ptr(k), pp = Ptr(p), dop = Ptr(dout), vtp = Ptr(vt), dsp = Ptr(ds), dqp = Ptr(dq), dkp = Ptr(dk), dvp = Ptr(dvOut);
-            ForRowBlocks(b * h, t, BandKernel.ScratchLength(w), (slice, from, to, scratch) =>
-                BandKernel.ScoreGradients(dop + (long)slice * t * dv, vtp + (long)slice * dv * (t + BandKernel.Pad), pp + (long)slice * t * band,
-                    kp + (long)slice * t * d, dsp + (long)slice * t * band, dqp + (long)slice * t * d, t, d, dv, w, scale, from, to, scratch));
-            ForRowBlocks(b * h, t, 0, (slice, from, to, _) =>
+            float* qp = Ptr(q), kp = Ptr(k), ktp = Ptr(kt), vtp = Ptr(vt), lp = Ptr(lse), dop = Ptr(dout), pp = Ptr(p), dsp = Ptr(ds),
+                dqp = Ptr(dq), dkp = Ptr(dk), dvp = Ptr(dvOut);
+            for (int first = 0; first < b * h; first += batch)
             {
-                BandKernel.MixTransposed(dsp + (long)slice * t * band, w, qp + (long)slice * t * d, d, dkp + (long)slice * t * d, t, scale, from, to);
-                BandKernel.MixTransposed(pp + (long)slice * t * band, w, dop + (long)slice * t * dv, dv, dvp + (long)slice * t * dv, t, 1f, from, to);
-            });
+                int count = Math.Min(batch, b * h - first), start = first;
+                ForRowBlocks(start, count, t, BandKernel.ScratchLength(w), (slice, from, to, scratch) =>
+                {
+                    long local = (long)(slice - start) * t * band;
+                    BandKernel.RowGradients(qp + (long)slice * t * d, ktp + (long)slice * d * tp, dop + (long)slice * t * dv,
+                        vtp + (long)slice * dv * tp, kp + (long)slice * t * d, lp + (long)slice * t, pp + local, dsp + local,
+                        dqp + (long)slice * t * d, t, d, dv, w, scale, from, to, scratch);
+                });
+                ForRowBlocks(start, count, t, 0, (slice, from, to, _) =>
+                {
+                    long local = (long)(slice - start) * t * band;
+                    BandKernel.MixTransposed(dsp + local, w, qp + (long)slice * t * d, d, dkp + (long)slice * t * d, t, scale, from, to);
+                    BandKernel.MixTransposed(pp + local, w, dop + (long)slice * t * dv, dv, dvp + (long)slice * t * dv, t, 1f, from, to);
+                });
+            }
         }
-        var result = new List<Tensor> { dq.MoveToOuterDisposeScope(), dk.MoveToOuterDisposeScope(), dvOut.MoveToOuterDisposeScope(), null! };
-        return result;
+        return new List<Tensor> { dq.MoveToOuterDisposeScope(), dk.MoveToOuterDisposeScope(), dvOut.MoveToOuterDisposeScope(), null! };
     }
+
+    static float Scale(int d) => (float)(1.0 / Math.Sqrt(d));
 
     /// <summary>[b, h, t, d] -> [b, h, d, t + Pad], contiguous, zero in the padding columns.</summary>
     static Tensor Transposed(Tensor x) =>
@@ -96,17 +116,20 @@ public sealed class BandAttentionFunction : autograd.MultiTensorFunction<BandAtt
 
     unsafe delegate void RowBlock(int slice, int from, int to, float* scratch);
 
-    /// <summary>Runs body over every (slice, block of rows) in parallel, each worker with its own scratch buffer.</summary>
-    static unsafe void ForRowBlocks(int slices, int t, int scratchLength, RowBlock body)
+    /// <summary>
+    /// Runs body over every (slice, block of rows) of slices [first, first + slices) in parallel, each worker with
+    /// its own scratch buffer.
+    /// </summary>
+    static unsafe void ForRowBlocks(int first, int slices, int t, int scratchLength, RowBlock body)
     {
         var blocks = (t + RowsPerTask - 1) / RowsPerTask;
         var scratch = Enumerable.Range(0, TorchThreadTeam.Threads)
-            .Select(_ => (IntPtr)NativeMemory.AlignedAlloc((nuint)Math.Max(1, scratchLength) * sizeof(float), 32)).ToArray();
+            .Select(_ => (IntPtr)NativeMemory.AlignedAlloc((nuint)Math.Max(1, scratchLength) * sizeof(float), 64)).ToArray();
         try
         {
             TorchThreadTeam.For(slices * blocks, (item, worker) =>
             {
-                int slice = item / blocks, from = item % blocks * RowsPerTask;
+                int slice = first + item / blocks, from = item % blocks * RowsPerTask;
                 body(slice, from, Math.Min(t, from + RowsPerTask), (float*)scratch[worker]);
             });
         }

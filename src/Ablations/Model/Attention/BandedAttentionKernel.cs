@@ -25,6 +25,14 @@ public abstract class BandedAttentionKernel : AttentionKernel
             using var full = SlidingWindow.Mask(0, t, 0, t, Window, q.device, out _);
             context.ReportAttentionLogit(MaxLogit(q, k, full, false, _masked.Softcap));
         }
+        // The CPU band kernel computes in float32 only: a bf16 model's queries, keys and values go to it as float32
+        // (and its output comes back in their dtype) until it has a bf16 path.
+        if (this is CpuBandAttentionKernel && q.dtype != ScalarType.Float32)
+        {
+            using var scope = NewDisposeScope();
+            var type = q.dtype;
+            return Band(q.to(ScalarType.Float32), k.to(ScalarType.Float32), v.to(ScalarType.Float32)).to(type).MoveToOuterDisposeScope();
+        }
         return Band(q, k, v);
     }
 

@@ -42,12 +42,15 @@ public sealed class GroupedQueryAttention : CausalSelfAttention
     {
         using var scope = NewDisposeScope();
         var (b, t) = (x.shape[0], x.shape[1]);
-        var q = q_proj.call(x).view(b, t, _heads, _headDim).transpose(1, 2);      // [b, heads, t, head_dim]
-        var k = k_proj.call(x).view(b, t, _kvHeads, _headDim).transpose(1, 2);    // [b, kv_heads, t, head_dim]
-        var v = v_proj.call(x).view(b, t, _kvHeads, _headDim).transpose(1, 2);
+        var mp = context.Precision;
+        x = mp.Compute(x);                                                          // cast once for the three projections
+        var q = mp.Linear(q_proj, x).view(b, t, _heads, _headDim).transpose(1, 2);      // [b, heads, t, head_dim]
+        var k = mp.Linear(k_proj, x).view(b, t, _kvHeads, _headDim).transpose(1, 2);    // [b, kv_heads, t, head_dim]
+        var v = mp.Linear(v_proj, x).view(b, t, _kvHeads, _headDim).transpose(1, 2);
         if (q_norm != null) { q = q_norm.call(q); k = k_norm!.call(k); }
         if (rope != null) { q = rope.Apply(q, context.Start); k = rope.Apply(k, context.Start); }
 
+        (q, k) = (mp.Compute(q), mp.Compute(k));                                    // RoPE's float32 tables promote them
         var kStart = context.Start;
         if (context.CacheOf(Layer.Index) is { } cache)
         {
@@ -70,7 +73,7 @@ public sealed class GroupedQueryAttention : CausalSelfAttention
             y = Kernel.Attend(q, k, v, context.Start, kStart, context);
         }
         y = y.transpose(1, 2).reshape(b, t, _heads * _headDim);
-        return o_proj.call(y).MoveToOuterDisposeScope();
+        return mp.Linear(o_proj, y).MoveToOuterDisposeScope();
     }
 
     public override KvCache NewCache() => new(timeDim: 2, Layer.Window);

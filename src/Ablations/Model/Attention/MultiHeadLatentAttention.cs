@@ -59,35 +59,38 @@ public sealed class MultiHeadLatentAttention : CausalSelfAttention
     {
         using var scope = NewDisposeScope();
         var (b, t) = (x.shape[0], x.shape[1]);
-        var qFlat = q_proj != null ? q_proj.call(x) : q_b_proj!.call(q_a_norm!.call(q_a_proj!.call(x)));
+        var mp = context.Precision;
+        x = mp.Compute(x);                                                          // cast once for both projections
+        var qFlat = q_proj != null ? mp.Linear(q_proj, x) : mp.Linear(q_b_proj!, q_a_norm!.call(mp.Linear(q_a_proj!, x)));
         var q = qFlat.view(b, t, _heads, _nope + _ropeDim).transpose(1, 2);          // [b, heads, t, nope+rope]
         var qParts = q.split(new[] { _nope, _ropeDim }, -1);
         var (qNope, qRope) = (qParts[0], qParts[1]);
 
-        var kvA = kv_a_proj.call(x).split(new[] { _rank, _ropeDim }, -1);
+        var kvA = mp.Linear(kv_a_proj, x).split(new[] { _rank, _ropeDim }, -1);
         var latent = kv_a_norm.call(kvA[0]);                                            // [b, t, rank]
         var kRope = kvA[1].unsqueeze(1);                                                // [b, 1, t, rope]: one key shared by all heads
         if (rope != null) { qRope = rope.Apply(qRope, context.Start); kRope = rope.Apply(kRope, context.Start); }
 
+        (qNope, qRope, kRope) = (mp.Compute(qNope), mp.Compute(qRope), mp.Compute(kRope));   // RoPE's float32 tables promote them
         var kStart = context.Start;
         if (context.CacheOf(Layer.Index) is { } cache)
         {
-            (var held, kStart) = cache.Append(latent, kRope.squeeze(1));               // caches [b, t, rank] and [b, t, rope]
+            (var held, kStart) = cache.Append(mp.Compute(latent), kRope.squeeze(1));               // caches [b, t, rank] and [b, t, rope]
             (latent, kRope) = (held[0], held[1].unsqueeze(1));
             if (AbsorbWhenDecoding && kStart < context.Start)                            // decoding against earlier tokens
             {
-                var mixed = _absorbed.Attend(qNope, qRope, latent, kRope.squeeze(1), kv_b_proj.weight!, context.Start, kStart, context);   // [b, heads, t, v]
-                return o_proj.call(mixed.transpose(1, 2).reshape(b, t, _heads * _vDim)).MoveToOuterDisposeScope();
+                var mixed = _absorbed.Attend(qNope, qRope, latent, kRope.squeeze(1), mp.Weight(kv_b_proj), context.Start, kStart, context);   // [b, heads, t, v]
+                return mp.Linear(o_proj, mixed.transpose(1, 2).reshape(b, t, _heads * _vDim)).MoveToOuterDisposeScope();
             }
         }
         var keys = latent.shape[1];
-        var kv = kv_b_proj.call(latent).view(b, keys, _heads, _nope + _vDim).transpose(1, 2);  // [b, heads, keys, nope+v]
+        var kv = mp.Linear(kv_b_proj, latent).view(b, keys, _heads, _nope + _vDim).transpose(1, 2);  // [b, heads, keys, nope+v]
         var kvParts = kv.split(new[] { _nope, _vDim }, -1);
         var k = cat(new[] { kvParts[0], kRope.expand(b, _heads, keys, _ropeDim) }, -1);   // [b, heads, keys, nope+rope]
         q = cat(new[] { qNope, qRope }, -1);
         var y = Kernel.Attend(q, k, kvParts[1], context.Start, kStart, context);                       // [b, heads, t, v]
         y = y.transpose(1, 2).reshape(b, t, _heads * _vDim);
-        return o_proj.call(y).MoveToOuterDisposeScope();
+        return mp.Linear(o_proj, y).MoveToOuterDisposeScope();
     }
 
     public override KvCache NewCache() => new(timeDim: 1, Layer.Window);

@@ -48,10 +48,12 @@ public static class SlidingWindow
             .reshape(b * h, n, span, x.shape[3]);
         var scaled = q * (1.0 / Math.Sqrt(d));                              // scale the small tensor, not the scores
         var qc = nn.functional.pad(scaled, new long[] { 0, 0, 0, padded - t }).reshape(b * h, n, chunk, d);   // [b*h, n, chunk, d]
-        var scores = qc.matmul(Keys(k).transpose(-1, -2));                   // [b*h, n, chunk, span]
+        var scores = MixedPrecision.Full(qc.matmul(Keys(k).transpose(-1, -2)));   // [b*h, n, chunk, span], float32 scores
+        var values = Keys(v);
         if (softcap is double cap) scores = SoftCap.Apply(scores, cap);           // Gemma 2's cap, before the mask
         scores.add_(BandBias(n, chunk, window, q.device));                   // -inf outside the band, in place
-        var y = scores.softmax(-1).matmul(Keys(v));                         // [b*h, n, chunk, dv]
+        var probs = scores.softmax(-1);
+        var y = (probs.dtype == values.dtype ? probs : probs.to(values.dtype)).matmul(values);   // [b*h, n, chunk, dv]
         return y.reshape(b, h, padded, dv).narrow(2, 0, t).MoveToOuterDisposeScope();
     }
 

@@ -19,6 +19,7 @@ public sealed class GeluMlp : FeedForwardModule
     public override Tensor Forward(Tensor x, ForwardContext context)
     {
         using var scope = NewDisposeScope();
-        return down_proj.call(nn.functional.gelu(up_proj.call(x))).MoveToOuterDisposeScope();
+        var mp = context.Precision;
+        return mp.Linear(down_proj, nn.functional.gelu(mp.Linear(up_proj, x))).MoveToOuterDisposeScope();
     }
 }

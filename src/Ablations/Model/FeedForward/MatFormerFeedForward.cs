@@ -29,10 +29,12 @@ public sealed class MatFormerFeedForward : FeedForwardModule
     public override Tensor Forward(Tensor x, ForwardContext context)
     {
         using var scope = NewDisposeScope();
+        var mp = context.Precision;
+        x = mp.Compute(x);                                                          // cast once for gate and up
         var w = _widths[context.Granularity ?? _widths.Length - 1];
-        var gate = nn.functional.linear(x, gate_proj.weight!.narrow(0, 0, w));          // [batch, time, w]
-        var up = nn.functional.linear(x, up_proj.weight!.narrow(0, 0, w));
+        var gate = mp.Linear(x, mp.Weight(gate_proj).narrow(0, 0, w));          // [batch, time, w]
+        var up = mp.Linear(x, mp.Weight(up_proj).narrow(0, 0, w));
         var hidden = _config.Activate(gate, up);
-        return nn.functional.linear(hidden, down_proj.weight!.narrow(1, 0, w)).MoveToOuterDisposeScope();   // [batch, time, d_model]
+        return mp.Linear(hidden, mp.Weight(down_proj).narrow(1, 0, w)).MoveToOuterDisposeScope();   // [batch, time, d_model]
     }
 }

@@ -32,7 +32,7 @@ public sealed class MoeFeedForward : FeedForwardModule
         var flat = x.reshape(-1, shape[^1]);                                             // [tokens, d_model]
         var (chosen, weights, aux, load) = router.Route(flat);
         context.AddExpertLoad(load.MoveToOuterDisposeScope());
-        var y = experts.Forward(flat, chosen, weights);
+        var y = experts.Forward(flat, chosen, weights, context.Precision);
         if (shared_experts != null) y = y + shared_experts.Forward(flat, context);
         if (aux is not null) context.AddAuxLoss(aux.MoveToOuterDisposeScope());
         return y.view(shape).MoveToOuterDisposeScope();

@@ -28,9 +28,13 @@ public sealed class RoutedExperts : nn.Module
         RegisterComponents();
     }
 
-    /// <summary>x: [tokens, d_model]; experts, weights: [tokens, k]. Returns [tokens, d_model].</summary>
-    public Tensor Forward(Tensor x, Tensor experts, Tensor weights)
+    /// <summary>
+    /// x: [tokens, d_model]; experts, weights: [tokens, k]. Returns [tokens, d_model]. In bf16 the expert products
+    /// run in bfloat16 and the weighted sum over a token's experts in float32.
+    /// </summary>
+    public Tensor Forward(Tensor x, Tensor experts, Tensor weights, MixedPrecision? precision = null)
     {
+        var mp = precision ?? MixedPrecision.Fp32;
         using var scope = NewDisposeScope();
         var (tokens, d) = (x.shape[0], x.shape[1]);
         var k = experts.shape[1];
@@ -42,13 +46,16 @@ public sealed class RoutedExperts : nn.Module
         var rank = arange(sortedExpert.shape[0], device: x.device) - firstOf.index_select(0, sortedExpert);
         var slot = sortedExpert * capacity + rank;                                      // row in the padded buffer
 
+        var outType = x.dtype;
+        x = mp.Compute(x);
         var buffer = zeros(_experts * capacity, d, dtype: x.dtype, device: x.device)
             .index_copy(0, slot, x.index_select(0, tokenOf))
             .view(_experts, capacity, d);                                               // [experts, capacity, d_model]
-        var up = buffer.bmm(up_proj);                                                   // [experts, capacity, hidden]
-        var hidden = _expert.Activate(gate_proj is null ? null : buffer.bmm(gate_proj), up);
-        var outRows = hidden.bmm(down_proj).view(_experts * capacity, d).index_select(0, slot);   // [tokens*k, d_model]
+        var up = buffer.bmm(mp.Weight(up_proj));                                        // [experts, capacity, hidden]
+        var hidden = _expert.Activate(gate_proj is null ? null : buffer.bmm(mp.Weight(gate_proj)), up);
+        var outRows = hidden.bmm(mp.Weight(down_proj)).view(_experts * capacity, d).index_select(0, slot);   // [tokens*k, d_model]
+        if (outRows.dtype != outType) outRows = outRows.to(outType);
         var weighted = outRows * weights.flatten().index_select(0, order).unsqueeze(1).to(outRows.dtype);
-        return zeros(tokens, d, dtype: x.dtype, device: x.device).index_add(0, tokenOf, weighted, 1.0).MoveToOuterDisposeScope();
+        return zeros(tokens, d, dtype: outType, device: x.device).index_add(0, tokenOf, weighted, 1.0).MoveToOuterDisposeScope();
     }
 }

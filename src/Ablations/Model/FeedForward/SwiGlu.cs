@@ -25,8 +25,10 @@ public sealed class SwiGlu : FeedForwardModule
     public override Tensor Forward(Tensor x, ForwardContext context)
     {
         using var scope = NewDisposeScope();
-        var gate = gate_proj.call(x);
-        return down_proj.call(Gate(gate, _gelu) * up_proj.call(x)).MoveToOuterDisposeScope();
+        var mp = context.Precision;
+        x = mp.Compute(x);                                                          // cast once for gate and up
+        var gate = mp.Linear(gate_proj, x);
+        return mp.Linear(down_proj, Gate(gate, _gelu) * mp.Linear(up_proj, x)).MoveToOuterDisposeScope();
     }
 
     /// <summary>The gate's activation: tanh-approximated GELU (GeGLU) or SiLU (SwiGLU).</summary>

@@ -33,7 +33,7 @@ public sealed class TopKRouter : nn.Module
     public (Tensor Experts, Tensor Weights, Tensor? AuxLoss, Tensor Load) Route(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var logits = gate.call(x);                                                     // [tokens, experts]
+        var logits = gate.call(MixedPrecision.Full(x));                               // float32 scores in every precision                                                     // [tokens, experts]
         var scores = _config.Scoring == RouterScoring.Softmax ? logits.softmax(-1) : logits.sigmoid();
         var forSelection = _config.Balancing == MoeBalancing.AuxFree ? scores + expert_bias.to(scores.dtype) : scores;
         var experts = forSelection.topk(_config.TopK, -1).indexes;                     // [tokens, k]

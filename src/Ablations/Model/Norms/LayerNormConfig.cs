@@ -5,13 +5,13 @@ using Ablations.Model;
 
 namespace Ablations.Model.Norms;
 
-/// <summary>LayerNorm (arXiv 1607.06450), TorchSharp's: a gain and a bias per dimension.</summary>
+/// <summary>LayerNorm (arXiv 1607.06450): a gain and a bias per dimension, statistics in float32.</summary>
 [ConfigKind(NormKind.Layernorm)]
 public sealed record LayerNormConfig : NormConfig
 {
     public LayerNormConfig() => Kind = NormKind.Layernorm;
 
-    public override nn.Module<Tensor, Tensor> Build(long dim) => nn.LayerNorm(dim, Eps);
+    public override nn.Module<Tensor, Tensor> Build(long dim) => new FloatLayerNorm(dim, Eps);
 
     public override long ParameterCount(long dim) => 2 * dim;
 }

@@ -19,6 +19,7 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
+        x = MixedPrecision.Full(x);                                                     // statistics in float32 (bf16 inputs too)
         var rms = x.pow(2).mean(new long[] { -1 }, keepdim: true).add_(_eps).rsqrt_();
         return (x * rms * weight).MoveToOuterDisposeScope();
     }

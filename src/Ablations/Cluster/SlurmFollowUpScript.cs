@@ -1,0 +1,24 @@
+using System.Text;
+
+namespace Ablations.Cluster;
+
+/// <summary>
+/// The batch script of the job that continues an experiment once its array job has succeeded (slurm/next.sh,
+/// submitted with --dependency=afterok on the array): it runs the same `ablate run --launcher slurm` again, which
+/// submits a tuned experiment's remaining seeds at each variant's best value, or, when every run is complete,
+/// writes the table and plots. A failed or cancelled task cancels it instead, so the experiment waits for a rerun.
+/// </summary>
+public static class SlurmFollowUpScript
+{
+    public static string Write(string experimentFolder, string jobName, SlurmOptions options, string workingDirectory, IReadOnlyList<string> command)
+    {
+        var s = new StringBuilder();
+        s.AppendLine("#!/bin/bash");
+        s.AppendLine($"# Continues the experiment in {experimentFolder} after its array job, written by `ablate run --launcher slurm`.");
+        foreach (var line in SbatchDirectives.Lines(jobName, Path.Combine(experimentFolder, "slurm", "logs", "next-%j.out"), workingDirectory, 1, options))
+            s.AppendLine(line);
+        s.AppendLine("unset ABLATIONS_PARENT_PID");
+        s.AppendLine("exec " + Shell.Join(command));
+        return s.ToString();
+    }
+}
