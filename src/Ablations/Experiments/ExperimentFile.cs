@@ -64,7 +64,9 @@ public sealed record ExperimentFile : IValidatable
         if (Tune != null)
         {
             foreach (var e in Tune.Validate()) yield return e with { Key = "tune." + e.Key };
-            if (Sweep.Count > 0) yield return new("tune", "give either tune (each variant at its own best value) or sweep (every value reported), not both");
+            if (Sweep.ContainsKey(Tune.Key)) yield return new($"sweep.{Tune.Key}", $"{Tune.Key} is tuned (tune.key); a sweep over it too would run its grid twice: sweep other keys, or drop tune");
+            else if (Sweep.Keys.Any(k => k.Split('.')[^1] == Tune.Key.Split('.')[^1]))
+                yield return new("tune.key", $"{Tune.Key} ends like a sweep key ({string.Join(", ", Sweep.Keys.Where(k => k.Split('.')[^1] == Tune.Key.Split('.')[^1]))}), so their run labels would clash");
             if (Tune.Seeds > (Seeds?.Count ?? 1))
                 yield return new("tune.seeds", $"{Tune.Seeds} tuning seeds but the experiment lists {Seeds?.Count ?? 1}");
         }

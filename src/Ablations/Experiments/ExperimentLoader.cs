@@ -51,8 +51,10 @@ public static class ExperimentLoader
         foreach (var scale in spec.Scales.Keys.DefaultIfEmpty(null!))
             CheckValidationSets(spec.Expand(scale), binder, spec, scale);   // every run configuration is valid, too
         var points = spec.Expand(null).Select(r => r.SweepPoint).Distinct().ToList();
+        // With tune, a claim may also name a point of the other axes alone ("" without them): each variant's best there.
+        if (spec.Tune != null) points = points.Concat(points.Select(p => TuneGroups.Fixed(p, spec.Tune.Key))).Distinct().ToList();
         for (int i = 0; i < spec.Claims.Count; i++)
-            if (!points.Contains(spec.Claims[i].At) && !(spec.Tune != null && spec.Claims[i].At.Length == 0))
+            if (!points.Contains(spec.Claims[i].At))
                 throw binder.ErrorAt($"claims[{i}].at", $"claim '{spec.Claims[i].Text}': '{spec.Claims[i].At}' is not a sweep point; sweep points: " +
                                                         string.Join(", ", points.Select(p => p.Length == 0 ? "\"\"" : p)));
         return spec;

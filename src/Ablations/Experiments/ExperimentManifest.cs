@@ -20,9 +20,22 @@ public sealed record ExperimentManifest
     public required IReadOnlyList<int> Seeds { get; init; }
     public required IReadOnlyList<ManifestRun> Runs { get; init; }
     public IReadOnlyList<ClaimEntry> Claims { get; init; } = Array.Empty<ClaimEntry>();
-    /// <summary>With tune: the tuned key, and each variant's chosen grid point (its label, e.g. lr=0.003).</summary>
+    /// <summary>
+    /// With tune: the tuned key, and each variant's chosen grid point (its label, e.g. lr=0.003), per point of the
+    /// other sweep axes (keys from <see cref="TuneGroups.Key"/>: the variant's name alone without other axes).
+    /// </summary>
     public string? TuneKey { get; init; }
     public IReadOnlyDictionary<string, string> Best { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// With tune: the chosen point (the full label) of a variant at a sweep point, given either with or without the
+    /// tuned key (lr=0.01,source=recall or source=recall); null when not tuned or not chosen yet.
+    /// </summary>
+    public string? BestOf(string variant, string point) =>
+        TuneKey == null ? null : Best.GetValueOrDefault(TuneGroups.Key(variant, TuneGroups.Fixed(point, TuneKey)));
+
+    /// <summary>The point of the sweep's other axes that a run's label belongs to ("" without them).</summary>
+    public string FixedPoint(string point) => TuneKey == null ? point : TuneGroups.Fixed(point, TuneKey);
     public IReadOnlyList<FigureName> ReportFigures { get; init; } = Array.Empty<FigureName>();
 
     public const string FileName = "experiment.json";
@@ -53,7 +66,7 @@ public sealed record ExperimentManifest
         Scale = scale ?? spec.DefaultScale,
         Baseline = spec.Baseline,
         Variants = spec.Variants.Select(v => v.Name).Where(n => runs.Any(r => r.Variant == n)).ToList(),
-        SweepKeys = spec.Tune != null ? new[] { spec.Tune.Key } : spec.Sweep.Keys.ToList(),
+        SweepKeys = spec.Tune != null ? spec.Sweep.Keys.Append(spec.Tune.Key).ToList() : spec.Sweep.Keys.ToList(),
         TuneKey = spec.Tune?.Key,
         Seeds = spec.Seeds,
         Runs = runs.Select(r => new ManifestRun(r.Variant, r.SweepPoint, r.SweepValues.ToDictionary(), r.Seed, r.Folder)).ToList(),

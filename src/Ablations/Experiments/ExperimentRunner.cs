@@ -88,23 +88,26 @@ public sealed class ExperimentRunner
 
     /// <summary>
     /// Each variant's grid point with the lowest mean scored validation loss over the tuning seeds (a diverged run at
-    /// its initial loss); says which, and warns when it is the grid's first or last value: the optimum may lie beyond.
+    /// its initial loss), at every point of the sweep's other axes; says which, and warns when it is the grid's first
+    /// or last value: the optimum may lie beyond.
     /// </summary>
     public IReadOnlyDictionary<string, string> ChooseBest(IReadOnlyList<RunSpec> grid)
     {
         var best = new Dictionary<string, string>();
-        foreach (var variant in grid.GroupBy(r => r.Variant))
+        var key = _spec.Tune?.Key;
+        if (key == null) return best;
+        foreach (var group in grid.GroupBy(r => TuneGroups.Key(r.Variant, TuneGroups.Fixed(r.SweepPoint, key))))
         {
-            var points = variant.GroupBy(r => r.SweepPoint)
-                .Select(p => (Label: p.Key, Value: p.First().SweepValues.Values.Single(), Losses: p.Select(Score).Where(l => l != null).Select(l => l!.Value).ToList()))
+            var points = group.GroupBy(r => r.SweepPoint)
+                .Select(p => (Label: p.Key, Value: p.First().SweepValues[key], Losses: p.Select(Score).Where(l => l != null).Select(l => l!.Value).ToList()))
                 .OrderBy(p => double.TryParse(p.Value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var x) ? x : 0)
                 .ToList();
             var scored = points.Where(p => p.Losses.Count > 0).ToList();
             if (scored.Count == 0) continue;
             var chosen = scored.MinBy(p => p.Losses.Average());
-            best[variant.Key] = chosen.Label;
+            best[group.Key] = chosen.Label;
             var edge = chosen.Label == points[0].Label || chosen.Label == points[^1].Label;
-            _observer.OnMessage($"tune: {variant.Key} is compared at {chosen.Label} (mean validation loss {chosen.Losses.Average():F4} over {chosen.Losses.Count} seed(s))" +
+            _observer.OnMessage($"tune: {group.Key} is compared at {chosen.Label} (mean validation loss {chosen.Losses.Average():F4} over {chosen.Losses.Count} seed(s))" +
                                 (edge ? $"; warning: that is the grid's {(chosen.Label == points[0].Label ? "lowest" : "highest")} value, so the best may lie beyond it: widen tune.values" : ""));
         }
         return best;

@@ -39,15 +39,19 @@ public sealed class ExperimentSpec
 
     /// <summary>
     /// Every run, in order variant, sweep point, seed; optionally only some variants. With tune: the grid runs, on
-    /// the tuning seeds.
+    /// the tuning seeds, at every point of the sweep's other axes.
     /// </summary>
     public IReadOnlyList<RunSpec> Expand(string? scale, IEnumerable<string>? commandLine = null, IReadOnlyCollection<string>? only = null) =>
         Expand(scale, commandLine, only, (variant, point) => TuneSeeds);
 
-    /// <summary>With tune: the remaining seeds of each variant at its best grid point (variant to point label).</summary>
+    /// <summary>
+    /// With tune: the remaining seeds of each variant at its best grid point, per point of the other sweep axes
+    /// (<see cref="TuneGroups.Key"/> to point label).
+    /// </summary>
     public IReadOnlyList<RunSpec> ExpandCompletion(string? scale, IReadOnlyDictionary<string, string> best, IEnumerable<string>? commandLine = null,
         IReadOnlyCollection<string>? only = null) =>
-        Expand(scale, commandLine, only, (variant, point) => best.TryGetValue(variant, out var label) && label == point ? Seeds.Skip(TuneSeeds.Count) : Array.Empty<int>());
+        Expand(scale, commandLine, only, (variant, point) =>
+            best.TryGetValue(TuneGroups.Key(variant, TuneGroups.Fixed(point, Tune!.Key)), out var label) && label == point ? Seeds.Skip(TuneSeeds.Count) : Array.Empty<int>());
 
     IReadOnlyList<RunSpec> Expand(string? scale, IEnumerable<string>? commandLine, IReadOnlyCollection<string>? only, Func<string, string, IEnumerable<int>> seedsOf)
     {
@@ -103,7 +107,9 @@ public sealed class ExperimentSpec
     IEnumerable<Point> SweepPoints()
     {
         IEnumerable<Point> points = new[] { new Point("", new Dictionary<string, string>(), Array.Empty<KeyValuePair<string, YamlNode>>()) };
-        var axes = Tune != null ? new Dictionary<string, IReadOnlyList<YamlNode>> { [Tune.Key] = Tune.Values } : Sweep;
+        // The tuned key is the last axis: every point of the other axes runs the whole grid.
+        var axes = Sweep.ToList();
+        if (Tune != null) axes.Add(new KeyValuePair<string, IReadOnlyList<YamlNode>>(Tune.Key, Tune.Values));
         foreach (var (key, axis) in axes)
         {
             var current = points.ToList();

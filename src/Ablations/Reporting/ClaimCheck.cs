@@ -25,8 +25,9 @@ public static class ClaimCheck
         var experiment = Path.GetFileName(results.Folder);
         var a = Runs(results, claim.A, claim.At);
         var b = Runs(results, claim.B, claim.At);
-        var where = claim.At.Length > 0 ? $" at {claim.At}"
-            : results.Manifest.TuneKey != null ? $" at each one's best {results.Manifest.TuneKey.Split('.')[^1]} ({results.Manifest.Best.GetValueOrDefault(claim.A, "?")}, {results.Manifest.Best.GetValueOrDefault(claim.B, "?")})" : "";
+        var where = AtBest(results, claim.At) is { } tuned
+            ? $"{(claim.At.Length > 0 ? $" at {claim.At}," : "")} at each one's best {tuned} ({TunedPart(results, results.Manifest.BestOf(claim.A, claim.At))}, {TunedPart(results, results.Manifest.BestOf(claim.B, claim.At))})"
+            : claim.At.Length > 0 ? $" at {claim.At}" : "";
         ClaimTest Exact(string text) => new() { Claim = claim, Experiment = experiment, Exact = text };
         if (a.Count == 0 || b.Count == 0) return Exact($"**Not run**: {claim.A} or {claim.B}{where} has no finished runs.");
 
@@ -116,8 +117,23 @@ public static class ClaimCheck
     /// <summary>The runs a claim compares: finished (completed or diverged) runs of the variant at the sweep point.</summary>
     static List<RunResult> Runs(ExperimentResults results, string variant, string at)
     {
-        // In a tuned experiment a claim without `at` compares each variant at its own best grid point.
-        if (at.Length == 0 && results.Manifest.TuneKey != null) at = results.Manifest.Best.GetValueOrDefault(variant, "");
+        // In a tuned experiment a claim whose `at` does not name the tuned key compares each variant at its own best
+        // grid point (at that point of the other axes).
+        if (AtBest(results, at) != null) at = results.Manifest.BestOf(variant, at) ?? "";
         return results.Runs.Where(r => r.Variant == variant && r.SweepPoint == at && r.Complete).ToList();
+    }
+
+    /// <summary>The tuned key's short name when a claim at <paramref name="at"/> compares each variant at its best value of it; else null.</summary>
+    static string? AtBest(ExperimentResults results, string at)
+    {
+        var name = results.Manifest.TuneKey?.Split('.')[^1];
+        return name != null && !at.Split(',').Any(p => p.StartsWith(name + "=", StringComparison.Ordinal)) ? name : null;
+    }
+
+    /// <summary>The tuned key's part of a chosen label ("lr=0.003" of "source=recall,lr=0.003"), or "?" when none was chosen.</summary>
+    static string TunedPart(ExperimentResults results, string? label)
+    {
+        var name = results.Manifest.TuneKey!.Split('.')[^1] + "=";
+        return label?.Split(',').FirstOrDefault(p => p.StartsWith(name, StringComparison.Ordinal)) ?? "?";
     }
 }

@@ -46,10 +46,10 @@ public static class Plots
         bool logY, Func<RunResult, List<(MetricsRow Row, double? Value)>> select, bool smooth)
     {
         var lrKey = LrKey(results);
-        var panels = lrKey != null || results.Manifest.SweepKeys.Count == 0
-            ? new[] { (Suffix: "", Note: lrKey != null ? " (best learning rate per variant)" : "", Groups: CurveGroups(results)) }
-            : results.Runs.Select(r => r.SweepPoint).Distinct().Order(StringComparer.Ordinal)
-                .Select(p => (Suffix: "_" + p, Note: $" ({p})", Groups: CurveGroups(results, p))).ToArray();
+        var panels = FixedPoints(results, lrKey)
+            .Select(p => (Suffix: p.Length == 0 ? "" : "_" + p,
+                Note: p.Length == 0 ? (lrKey != null ? " (best learning rate per variant)" : "") : $" ({p}{(lrKey != null ? ", best learning rate per variant" : "")})",
+                Groups: CurveGroups(results, lrKey, p))).ToArray();
         var written = new List<string>();
         foreach (var (suffix, note, curves) in panels)
         {
@@ -63,16 +63,32 @@ public static class Plots
 
     sealed record CurveGroup(string Label, IReadOnlyList<RunResult> Runs);
 
-    /// <summary>One group per variant: its runs at the given sweep point, or at its best one (lowest mean final validation loss).</summary>
-    static List<CurveGroup> CurveGroups(ExperimentResults results, string? point = null)
+    /// <summary>
+    /// The points of the sweep's axes other than the learning rate, one panel each ("" alone without them): a sweep
+    /// over the data source must not mix sources in one plot.
+    /// </summary>
+    static List<string> FixedPoints(ExperimentResults results, string? lrKey) =>
+        results.Runs.Select(r => Fixed(r.SweepPoint, lrKey)).Distinct().Order(StringComparer.Ordinal).DefaultIfEmpty("").ToList();
+
+    static string Fixed(string point, string? lrKey) => lrKey == null ? point : TuneGroups.Fixed(point, lrKey);
+
+    /// <summary>
+    /// One group per variant: its runs at the given point of the other axes, at its best learning rate there (the
+    /// tuned choice, or the lowest mean final validation loss).
+    /// </summary>
+    static List<CurveGroup> CurveGroups(ExperimentResults results, string? lrKey, string fixedPoint)
     {
         var groups = new List<CurveGroup>();
         foreach (var variant in results.Manifest.Variants)
         {
-            var points = results.Groups().Where(g => g.Variant == variant && (point == null || g.SweepPoint == point) && g.Runs.Any(r => r.Metrics.Count > 0)).ToList();
+            var points = results.Groups().Where(g => g.Variant == variant && Fixed(g.SweepPoint, lrKey) == fixedPoint && g.Runs.Any(r => r.Metrics.Count > 0)).ToList();
             if (points.Count == 0) continue;
-            var best = points.OrderBy(p => p.Runs.Where(r => r.FinalValLoss != null).Select(r => r.FinalValLoss!.Value).DefaultIfEmpty(double.MaxValue).Average()).First();
-            groups.Add(new CurveGroup(best.SweepPoint.Length > 0 && point == null ? $"{variant} ({best.SweepPoint})" : variant, best.Runs));
+            var chosen = results.Manifest.BestOf(variant, fixedPoint);
+            var best = points.Any(p => p.SweepPoint == chosen)
+                ? points.First(p => p.SweepPoint == chosen)
+                : points.OrderBy(p => p.Runs.Where(r => r.FinalValLoss != null).Select(r => r.FinalValLoss!.Value).DefaultIfEmpty(double.MaxValue).Average()).First();
+            var own = string.Join(",", best.SweepPoint.Split(',', StringSplitOptions.RemoveEmptyEntries).Except(fixedPoint.Split(',', StringSplitOptions.RemoveEmptyEntries)));
+            groups.Add(new CurveGroup(own.Length > 0 ? $"{variant} ({own})" : variant, best.Runs));
         }
         return groups;
     }
@@ -143,12 +159,17 @@ public static class Plots
     public static IReadOnlyList<string> LrSensitivity(ExperimentResults results, string folder, FigureOptions options)
     {
         var lrKey = LrKey(results) ?? throw new InvalidOperationException("lr_sensitivity needs a sweep over the learning rate");
-        var plot = PlotStyle.New("Final loss vs learning rate (mean over seeds, band: lowest to highest seed; × diverged, scored at its initial loss)",
+        return FixedPoints(results, lrKey).Select(p => LrSensitivity(results, folder, options, lrKey, p)).ToList();
+    }
+
+    static string LrSensitivity(ExperimentResults results, string folder, FigureOptions options, string lrKey, string fixedPoint)
+    {
+        var plot = PlotStyle.New($"Final loss vs learning rate{(fixedPoint.Length > 0 ? $" ({fixedPoint})" : "")} (mean over seeds, band: lowest to highest seed; × diverged, scored at its initial loss)",
             "learning rate", "final validation loss (nats/token)");
         var variants = results.Manifest.Variants;
         for (int i = 0; i < variants.Count; i++)
         {
-            var points = results.Groups().Where(g => g.Variant == variants[i])
+            var points = results.Groups().Where(g => g.Variant == variants[i] && Fixed(g.SweepPoint, lrKey) == fixedPoint)
                 .Select(g => (Lr: Lr(g.Runs[0], lrKey), Point: g.SweepPoint, Losses: g.Runs.Where(r => r.ScoredValLoss != null).Select(r => r.ScoredValLoss!.Value).ToList(), Diverged: g.Runs.Where(r => r.Diverged && r.ScoredValLoss != null).Select(r => r.ScoredValLoss!.Value).ToList()))
                 .Where(p => p.Lr > 0 && p.Losses.Count > 0).OrderBy(p => p.Lr).ToList();
             if (points.Count == 0) continue;
@@ -167,7 +188,7 @@ public static class Plots
                 var marks = plot.Add.Scatter(crosses.Select(c => c.X).ToArray(), crosses.Select(c => c.Y).ToArray());
                 marks.Color = color; marks.LineWidth = 0; marks.MarkerShape = MarkerShape.Eks; marks.MarkerSize = 12;
             }
-            if (results.Manifest.Best.TryGetValue(variants[i], out var best) && points.FirstOrDefault(p => p.Point == best) is { Losses.Count: > 0 } chosen)
+            if (results.Manifest.BestOf(variants[i], fixedPoint) is { } best && points.FirstOrDefault(p => p.Point == best) is { Losses.Count: > 0 } chosen)
             {
                 var ring = plot.Add.Scatter(new[] { Math.Log10(chosen.Lr) }, new[] { chosen.Losses.Average() });
                 ring.Color = color; ring.LineWidth = 0; ring.MarkerShape = MarkerShape.OpenCircle; ring.MarkerSize = 18;
@@ -175,18 +196,23 @@ public static class Plots
         }
         var lrs = results.Runs.Select(r => Lr(r, lrKey)).Where(v => v > 0).Select(Math.Log10).DefaultIfEmpty(0).ToList();
         PlotStyle.LogAxis(plot.Axes.Bottom, lrs.Min(), lrs.Max(), v => v.ToString("G2", Inv));
-        return new[] { Save(plot, folder, FigureName.LrSensitivity, options) };
+        return Save(plot, folder, FigureName.LrSensitivity, options, suffix: fixedPoint.Length > 0 ? "_" + fixedPoint : "");
     }
 
     public static IReadOnlyList<string> MaxAttnLogitVsLr(ExperimentResults results, string folder, FigureOptions options)
     {
         var lrKey = LrKey(results) ?? throw new InvalidOperationException("max_attn_logit_vs_lr needs a sweep over the learning rate");
-        var plot = PlotStyle.New("Largest attention logit vs learning rate", "learning rate", "max attention logit (mean over seeds)");
+        return FixedPoints(results, lrKey).Select(p => MaxAttnLogitVsLr(results, folder, options, lrKey, p)).ToList();
+    }
+
+    static string MaxAttnLogitVsLr(ExperimentResults results, string folder, FigureOptions options, string lrKey, string fixedPoint)
+    {
+        var plot = PlotStyle.New($"Largest attention logit vs learning rate{(fixedPoint.Length > 0 ? $" ({fixedPoint})" : "")}", "learning rate", "max attention logit (mean over seeds)");
         var variants = results.Manifest.Variants;
         double lo = double.MaxValue, hi = double.MinValue;
         for (int i = 0; i < variants.Count; i++)
         {
-            var pts = results.Groups().Where(g => g.Variant == variants[i])
+            var pts = results.Groups().Where(g => g.Variant == variants[i] && Fixed(g.SweepPoint, lrKey) == fixedPoint)
                 .Select(g => (Lr: Lr(g.Runs[0], lrKey), Logit: g.Runs.Where(r => r.MaxAttentionLogit != null).Select(r => r.MaxAttentionLogit!.Value).DefaultIfEmpty(double.NaN).Average()))
                 .Where(p => p.Lr > 0 && double.IsFinite(p.Logit)).OrderBy(p => p.Lr).ToList();
             if (pts.Count == 0) continue;
@@ -196,7 +222,7 @@ public static class Plots
         PlotStyle.LogAxis(plot.Axes.Left, lo, hi, v => v >= 1000 ? Units.Count(v) : v.ToString("G3", Inv));
         var lrs = results.Runs.Select(r => Lr(r, lrKey)).Where(v => v > 0).Select(Math.Log10).DefaultIfEmpty(0).ToList();
         PlotStyle.LogAxis(plot.Axes.Bottom, lrs.Min(), lrs.Max(), v => v.ToString("G2", Inv));
-        return new[] { Save(plot, folder, FigureName.MaxAttnLogitVsLr, options) };
+        return Save(plot, folder, FigureName.MaxAttnLogitVsLr, options, suffix: fixedPoint.Length > 0 ? "_" + fixedPoint : "");
     }
 
     static double Lr(RunResult run, string key) =>
@@ -221,9 +247,9 @@ public static class Plots
         return new[] { Save(plot, folder, FigureName.KvCache, options, Alignment.UpperLeft) };
     }
 
-    static string Save(Plot plot, string folder, FigureName figure, FigureOptions options, Alignment legend = Alignment.UpperRight)
+    static string Save(Plot plot, string folder, FigureName figure, FigureOptions options, Alignment legend = Alignment.UpperRight, string suffix = "")
     {
-        var name = SnakeCase.Of(figure.ToString());
+        var name = SnakeCase.Of(figure.ToString()) + suffix;
         PlotStyle.Save(plot, Path.Combine(folder, name), options, legend);
         return name;
     }

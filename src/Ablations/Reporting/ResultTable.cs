@@ -11,8 +11,8 @@ public static class ResultTable
         var groups = results.Groups().ToList();
         var rows = new List<TableRow>();
         var losses = groups.ToDictionary(g => (g.Variant, g.SweepPoint), g => Scored(g.Runs));
-        var tuned = results.Manifest.TuneKey != null;
-        var best = results.Manifest.Best;
+        var manifest = results.Manifest;
+        var tuned = manifest.TuneKey != null;
         foreach (var (variant, point, runs) in groups)
         {
             var config = runs[0].Config.Model;
@@ -20,9 +20,10 @@ public static class ResultTable
             var finals = losses[(variant, point)];
             var completed = runs.Where(r => r.Summary is { Status: RunStatus.Completed }).ToList();
             var isBaseline = variant == results.Manifest.Baseline;
-            var isBest = tuned && best.GetValueOrDefault(variant) == point;
-            // A tuned variant's best row is compared with the baseline's best; other rows at the same grid point.
-            var baselinePoint = isBest ? best.GetValueOrDefault(results.Manifest.Baseline, point) : point;
+            var isBest = tuned && manifest.BestOf(variant, point) == point;
+            // A tuned variant's best row is compared with the baseline's best (at the same point of the other axes);
+            // other rows at the same grid point.
+            var baselinePoint = isBest ? manifest.BestOf(manifest.Baseline, point) ?? point : point;
             double? delta = null, p = null;
             string? test = null;
             if (!isBaseline && losses.TryGetValue((results.Manifest.Baseline, baselinePoint), out var baseline) && finals.Count > 0 && baseline.Count > 0)
@@ -56,7 +57,7 @@ public static class ResultTable
                 PValue = p,
                 Test = test,
                 IsBest = isBest,
-                LrSensitivity = isBest ? Sensitivity(results.Runs.Where(r => r.Variant == variant).ToList()) : null,
+                LrSensitivity = isBest ? Sensitivity(results.Runs.Where(r => r.Variant == variant && manifest.FixedPoint(r.SweepPoint) == manifest.FixedPoint(point)).ToList()) : null,
                 FlopsPerToken = inspection.FlopsPerToken,
                 TokensPerParameter = nonEmbedding > 0 ? (double)tokens / nonEmbedding : 0,
                 Precision = string.Join("/", runs.Select(r => r.Precision).Distinct().Order()),

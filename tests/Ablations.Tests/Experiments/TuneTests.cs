@@ -29,8 +29,10 @@ public class TuneTests
     [Fact]
     public void Tune_is_checked_at_load()
     {
-        Assert.Contains("either tune", Assert.Throws<ConfigException>(() => ExperimentLoader.Load(TinyExperiment.Write(_dir,
+        Assert.Contains("would run its grid twice", Assert.Throws<ConfigException>(() => ExperimentLoader.Load(TinyExperiment.Write(_dir,
             Tuned().Replace("scales:", "sweep:\n  train.lr: [1.0e-3]\nscales:")))).Message);
+        Assert.Contains("is not a sweep point", Assert.Throws<ConfigException>(() => ExperimentLoader.Load(TinyExperiment.Write(_dir,
+            Tuned().Replace("scales:", "sweep:\n  train.weight_decay: [0.0, 0.1]\nscales:") + "\nclaims:\n  - { text: t, a: post, b: pre, expect: higher, at: weight_decay=0.2 }\n"))).Message);
         Assert.Contains("tuning seeds but the experiment lists 3", Assert.Throws<ConfigException>(() => ExperimentLoader.Load(TinyExperiment.Write(_dir,
             Tuned("tune: { values: [1.0e-3, 1.0e-2], seeds: 5 }")))).Message);
         Assert.Contains("at least two values", Assert.Throws<ConfigException>(() => ExperimentLoader.Load(TinyExperiment.Write(_dir,
@@ -68,6 +70,65 @@ public class TuneTests
             .RunAll(spec.Expand("smoke"), best => spec.ExpandCompletion("smoke", best));
         Assert.Equal(0, rerun.Trained);
         Assert.Equal(results.Manifest.Best, ExperimentManifest.Read(runner.Folder)!.Best);
+    }
+
+    /// <summary>A sweep over another key (a data source, say): every variant is tuned separately at each of its points.</summary>
+    static string TunedAndSwept() =>
+        Tuned("tune: { values: [1.0e-3, 3.0e-2], seeds: 1 }").Replace("seeds: [0, 1, 2]", "seeds: [0, 1]")
+            .Replace("scales:", "sweep:\n  train.weight_decay: [0.0, 0.5]\nscales:")
+        + "\nclaims:\n  - { text: post is worse without decay, a: post, b: pre, expect: higher, at: weight_decay=0.0 }\n";
+
+    [Fact]
+    public void With_a_sweep_over_another_key_each_variant_is_tuned_at_every_point_of_it()
+    {
+        var spec = ExperimentLoader.Load(TinyExperiment.Write(_dir, TunedAndSwept()));
+        var grid = spec.Expand("smoke");
+        Assert.Equal(2 * 2 * 2, grid.Count);                               // 2 variants x 2 decays x 2 learning rates, seed 0
+        Assert.Equal(new[] { "weight_decay=0.0,lr=1.0e-3", "weight_decay=0.0,lr=3.0e-2", "weight_decay=0.5,lr=1.0e-3", "weight_decay=0.5,lr=3.0e-2" },
+            grid.Where(r => r.Variant == "pre").Select(r => r.SweepPoint));
+        var best = new Dictionary<string, string>
+        {
+            ["pre at weight_decay=0.0"] = "weight_decay=0.0,lr=3.0e-2", ["pre at weight_decay=0.5"] = "weight_decay=0.5,lr=1.0e-3",
+            ["post at weight_decay=0.0"] = "weight_decay=0.0,lr=1.0e-3", ["post at weight_decay=0.5"] = "weight_decay=0.5,lr=1.0e-3",
+        };
+        var rest = spec.ExpandCompletion("smoke", best);
+        Assert.Equal(new[] { "pre/weight_decay=0.0,lr=3.0e-2/seed-1", "pre/weight_decay=0.5,lr=1.0e-3/seed-1", "post/weight_decay=0.0,lr=1.0e-3/seed-1", "post/weight_decay=0.5,lr=1.0e-3/seed-1" },
+            rest.Select(r => r.Label));
+        Assert.Equal((3.0e-2, 0.0), (rest[0].Config.Train.Lr, rest[0].Config.Train.WeightDecay));
+    }
+
+    [Fact]
+    public void A_tuned_and_swept_experiment_is_reported_per_point_at_each_variants_best_there()
+    {
+        var spec = ExperimentLoader.Load(TinyExperiment.Write(_dir, TunedAndSwept()));
+        var messages = new List<string>();
+        var runner = new ExperimentRunner(spec, "smoke", Path.Combine(_dir, "results"), new RecordingObserver(messages));
+        var outcome = runner.RunAll(spec.Expand("smoke"), best => spec.ExpandCompletion("smoke", best));
+        Assert.Empty(outcome.Failed);
+        Assert.Equal(8 + 4, outcome.Trained);
+        Assert.Contains(messages, m => m.StartsWith("tune: pre at weight_decay=0.5 is compared at weight_decay=0.5,lr="));
+
+        var results = ExperimentResults.Load(runner.Folder);
+        var manifest = results.Manifest;
+        Assert.Equal(new[] { "post at weight_decay=0.0", "post at weight_decay=0.5", "pre at weight_decay=0.0", "pre at weight_decay=0.5" }, manifest.Best.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(new[] { "train.weight_decay", "train.lr" }, manifest.SweepKeys);
+        var rows = ResultTable.Build(results);
+        var bestRows = rows.Where(r => r.IsBest).ToList();
+        Assert.Equal(4, bestRows.Count);                                   // one per variant and decay
+        Assert.All(bestRows, r => Assert.Equal(2, r.SeedLosses.Count));
+        foreach (var row in bestRows.Where(r => r.Variant == "post"))
+        {
+            // compared with the baseline's best at the same decay, never across decays
+            var fixedPoint = manifest.FixedPoint(row.SweepPoint);
+            var baseline = bestRows.Single(r => r.Variant == "pre" && manifest.FixedPoint(r.SweepPoint) == fixedPoint);
+            Assert.Equal(row.ValLoss!.Mean - baseline.ValLoss!.Mean, row.DeltaVsBaseline!.Value, 12);
+        }
+        var verdict = ClaimCheck.Verdicts(new[] { ClaimCheck.Evaluate(results, manifest.Claims[0]) })[0];
+        Assert.Contains("at weight_decay=0.0, at each one's best lr (lr=", verdict);
+
+        var figures = Path.Combine(_dir, "figures");
+        var written = FigureCatalog.Draw(FigureCatalog.All.Where(f => f.Name is FigureName.LrSensitivity or FigureName.LossVal), results, figures, new FigureOptions());
+        Assert.Equal(new[] { "loss_val_weight_decay=0.0", "loss_val_weight_decay=0.5", "lr_sensitivity_weight_decay=0.0", "lr_sensitivity_weight_decay=0.5" }, written.Order(StringComparer.Ordinal));
     }
 
     [Fact]
