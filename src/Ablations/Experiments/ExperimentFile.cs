@@ -32,9 +32,18 @@ public sealed record ExperimentFile : IValidatable
     public IReadOnlyList<ClaimEntry> Claims { get; init; } = Array.Empty<ClaimEntry>();
     /// <summary>The figures the report shows; empty means its default choice.</summary>
     public IReadOnlyList<FigureName> ReportFigures { get; init; } = Array.Empty<FigureName>();
+    /// <summary>Decode speed and cache at a long context, measured after training.</summary>
+    public LatencyEntry? Latency { get; init; }
 
     public IEnumerable<ConfigError> Validate()
     {
+        if (Latency != null)
+        {
+            foreach (var e in Latency.Validate()) yield return e with { Key = "latency." + e.Key };
+            for (int i = 0; i < Latency.Variants.Count; i++)
+                if (Variants.All(v => v.Name != Latency.Variants[i]))
+                    yield return new($"latency.variants[{i}]", $"no variant '{Latency.Variants[i]}'; variants: {string.Join(", ", Variants.Select(v => v.Name))}");
+        }
         if (Name != null && FolderName.Problem(Name) is { } bad) yield return new("name", bad);
         if (Variants.Count == 0) yield return new("variants", "an experiment needs variants: a list of { name, set }");
         var names = Variants.Select(v => v.Name).ToList();

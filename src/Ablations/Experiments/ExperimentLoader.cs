@@ -22,6 +22,13 @@ public static class ExperimentLoader
         for (int i = 0; i < file.Variants.Count; i++)
             foreach (var key in file.Variants[i].Set.Keys)
                 CheckKey(path, binder, $"variants[{i}].set", key, $"variant {file.Variants[i].Name}");
+        for (int i = 0; i < file.Variants.Count; i++)
+            foreach (var (scale, set) in file.Variants[i].Scales)
+            {
+                if (!file.Scales.ContainsKey(scale))
+                    throw binder.ErrorAt($"variants[{i}].scales.{scale}", $"variant {file.Variants[i].Name}: scale '{scale}' is not among the experiment's scales ({string.Join(", ", file.Scales.Keys)})");
+                foreach (var key in set.Keys) CheckKey(path, binder, $"variants[{i}].scales.{scale}", key, $"variant {file.Variants[i].Name}, scale {scale}");
+            }
         foreach (var key in file.Sweep.Keys) CheckKey(path, binder, "sweep", key, "sweep");
         for (int i = 0; i < file.Variants.Count; i++)
             if (file.Variants[i].Match is { } match)
@@ -47,12 +54,15 @@ public static class ExperimentLoader
             DefaultScale = file.DefaultScale ?? (file.Scales.ContainsKey("small") ? "small" : null),
             Claims = file.Claims,
             ReportFigures = file.ReportFigures,
+            Latency = file.Latency,
         };
         foreach (var scale in spec.Scales.Keys.DefaultIfEmpty(null!))
             CheckValidationSets(spec.Expand(scale), binder, spec, scale);   // every run configuration is valid, too
         var points = spec.Expand(null).Select(r => r.SweepPoint).Distinct().ToList();
         // With tune, a claim may also name a point of the other axes alone ("" without them): each variant's best there.
         if (spec.Tune != null) points = points.Concat(points.Select(p => TuneGroups.Fixed(p, spec.Tune.Key))).Distinct().ToList();
+        if (spec.Latency is { } latency && !points.Contains(latency.At))
+            throw binder.ErrorAt("latency.at", $"'{latency.At}' is not a sweep point; sweep points: " + string.Join(", ", points.Select(p => p.Length == 0 ? "\"\"" : p)));
         for (int i = 0; i < spec.Claims.Count; i++)
             if (!points.Contains(spec.Claims[i].At))
                 throw binder.ErrorAt($"claims[{i}].at", $"claim '{spec.Claims[i].Text}': '{spec.Claims[i].At}' is not a sweep point; sweep points: " +

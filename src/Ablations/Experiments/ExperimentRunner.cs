@@ -76,6 +76,14 @@ public sealed class ExperimentRunner
     public ExperimentOutcome RunAll(IReadOnlyList<RunSpec> runs, Func<IReadOnlyDictionary<string, string>, IReadOnlyList<RunSpec>> completion,
         int jobs = 1, bool force = false, IRunLauncher? launcher = null, CancellationToken cancel = default)
     {
+        var outcome = RunGridAndCompletion(runs, completion, jobs, force, launcher, cancel);
+        if (!outcome.Interrupted && outcome.Failed.Count == 0 && !cancel.IsCancellationRequested) MeasureLatency(runs);
+        return outcome;
+    }
+
+    ExperimentOutcome RunGridAndCompletion(IReadOnlyList<RunSpec> runs, Func<IReadOnlyDictionary<string, string>, IReadOnlyList<RunSpec>> completion,
+        int jobs, bool force, IRunLauncher? launcher, CancellationToken cancel)
+    {
         var grid = Run(runs, jobs, force, launcher, cancel);
         if (_spec.Tune == null || grid.Interrupted) return grid;
         var best = ChooseBest(runs);
@@ -84,6 +92,37 @@ public sealed class ExperimentRunner
         if (rest.Count == 0) return grid;
         var seeds = Run(rest, jobs, force, launcher, cancel);
         return new ExperimentOutcome(grid.Trained + seeds.Trained, grid.Skipped + seeds.Skipped, grid.Failed.Concat(seeds.Failed).ToList(), seeds.Interrupted);
+    }
+
+    /// <summary>
+    /// With latency: decode speed and the cache held at a long context for the variants among <paramref name="runs"/>
+    /// (their configuration at latency.at; the weights do not matter to the speed), measured here, after training,
+    /// with nothing else running, and kept in latency.json; a record that already answers the same question is kept.
+    /// </summary>
+    public LatencyRecord? MeasureLatency(IReadOnlyList<RunSpec> runs)
+    {
+        if (_spec.Latency is not { } entry) return null;
+        string Fixed(string point) => _spec.Tune == null ? point : TuneGroups.Fixed(point, _spec.Tune.Key);
+        var order = entry.Variants.Count > 0 ? entry.Variants : _spec.Variants.Select(v => v.Name).ToList();
+        var subjects = order
+            .Select(v => runs.FirstOrDefault(r => r.Variant == v && Fixed(r.SweepPoint) == entry.At))
+            .Where(r => r != null).Select(r => (r!.Variant, r.Config.Model)).ToList();
+        if (subjects.Count == 0) return null;
+        using var _ = ExperimentLock.Acquire(Folder);
+        var existing = LatencyRecord.Read(Folder);
+        if (existing != null && existing.Answers(entry, subjects.Select(s => s.Variant).ToList())) return existing;
+        _observer.OnMessage($"latency: decoding {entry.Tokens} tokens per variant with the cache filled to {entry.Context:N0} positions ({string.Join(", ", subjects.Select(s => s.Variant))})");
+        var record = new LatencyRecord
+        {
+            Context = entry.Context,
+            Tokens = entry.Tokens,
+            Threads = TorchSharp.torch.get_num_threads(),
+            Device = "cpu",
+            At = entry.At,
+            Results = Benchmarks.DecodeLatency.Measure(subjects, entry.Context, entry.Warmup, entry.Tokens),
+        };
+        record.Write(Folder);
+        return record;
     }
 
     /// <summary>

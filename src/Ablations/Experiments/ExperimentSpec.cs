@@ -33,6 +33,8 @@ public sealed class ExperimentSpec
     public IReadOnlyList<ClaimEntry> Claims { get; init; } = Array.Empty<ClaimEntry>();
     /// <summary>Figures the report shows; empty = its default choice.</summary>
     public IReadOnlyList<FigureName> ReportFigures { get; init; } = Array.Empty<FigureName>();
+    /// <summary>Decode speed and cache at a long context, measured after training; null: not measured.</summary>
+    public LatencyEntry? Latency { get; init; }
 
     /// <summary>The results folder of this experiment at a scale: NAME at the default scale, NAME.SCALE otherwise.</summary>
     public string FolderName(string? scale) => scale == null || scale == DefaultScale ? Name : $"{Name}.{scale}";
@@ -80,6 +82,7 @@ public sealed class ExperimentSpec
                     }
                     Apply(scaleSet, $"scale {scale}");
                     Apply(variant.Set, VariantLines.TryGetValue(variant.Name, out var line) ? $"line {line}, variant {variant.Name}" : $"variant {variant.Name}");
+                    if (scale != null && variant.Scales.TryGetValue(scale, out var own)) Apply(own, $"variant {variant.Name}, scale {scale}");
                     Apply(point.Set, $"sweep {point.Label}");
                     foreach (var (k, v) in ConfigOverrides.Apply(tree, typeof(RunConfig), cli)) applied[k] = v;
                     if (variant.Match is { } match)

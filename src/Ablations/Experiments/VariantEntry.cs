@@ -10,6 +10,11 @@ public sealed record VariantEntry : IValidatable
     public string Description { get; init; } = "";
     /// <summary>Dotted key (model.attention.kind, or a shortened one) to the value written, in file order.</summary>
     public IReadOnlyDictionary<string, YamlNode> Set { get; init; } = new Dictionary<string, YamlNode>();
+    /// <summary>
+    /// Per scale, keys set after <see cref="Set"/> at that scale only: a variant's own shape at another size (an MLA
+    /// latent that keeps its ratio to d_model at the full scale, say).
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, YamlNode>> Scales { get; init; } = new Dictionary<string, IReadOnlyDictionary<string, YamlNode>>();
     /// <summary>Solve one key so this variant's parameter count equals the baseline's (after its set).</summary>
     public MatchEntry? Match { get; init; }
 

@@ -43,18 +43,8 @@ public static class ClaimCheck
         if (claim.Tokens is long needed && seen < needed)
             return Exact($"**Out of reach at this scale** (needs about {Units.Count(needed)} training tokens per run; these runs saw {Units.Count(seen)}).");
 
-        Func<RunResult, double?> value = claim.Metric switch
-        {
-            ClaimMetric.MaxAttnLogit => r => r.MaxAttentionLogit,
-            ClaimMetric.ValAccuracy => r => r.ScoredValAccuracy,
-            _ => r => r.ScoredValLoss,
-        };
-        var name = claim.Metric switch
-        {
-            ClaimMetric.MaxAttnLogit => "largest attention logit",
-            ClaimMetric.ValAccuracy => "final answer accuracy",
-            _ => "final validation loss",
-        };
+        var value = ValueOf(claim.Metric);
+        var name = NameOf(claim.Metric);
         var va = a.Where(r => value(r) != null).ToDictionary(r => r.Seed, r => value(r)!.Value);
         var vb = b.Where(r => value(r) != null).ToDictionary(r => r.Seed, r => value(r)!.Value);
         var diverged = a.Count(r => r.Diverged) + b.Count(r => r.Diverged);
@@ -111,6 +101,22 @@ public static class ClaimCheck
         var direction = t.Difference < 0 ? ClaimExpectation.Lower : ClaimExpectation.Higher;
         return direction == c.Expect ? $"**Agrees**: {summary} ({evidence})." : $"**Disagrees**: {summary}, the opposite of the claim ({evidence}).";
     }
+
+    /// <summary>A run's value of a claim's metric (the scored one: a diverged run at its initial loss, or at chance).</summary>
+    public static Func<RunResult, double?> ValueOf(ClaimMetric metric) => metric switch
+    {
+        ClaimMetric.MaxAttnLogit => r => r.MaxAttentionLogit,
+        ClaimMetric.ValAccuracy => r => r.ScoredValAccuracy,
+        _ => r => r.ScoredValLoss,
+    };
+
+    public static string NameOf(ClaimMetric metric) => metric switch
+    {
+        ClaimMetric.MaxAttnLogit => "largest attention logit",
+        ClaimMetric.ValAccuracy => "final answer accuracy",
+        ClaimMetric.KvCache => "KV cache",
+        _ => "final validation loss",
+    };
 
     static string P(double p) => p < 0.001 ? "< 0.001" : "= " + TableFormatter.PValue(p);
 

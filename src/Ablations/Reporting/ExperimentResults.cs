@@ -12,6 +12,9 @@ public sealed class ExperimentResults
     public required ExperimentManifest Manifest { get; init; }
     public required IReadOnlyList<RunResult> Runs { get; init; }
 
+    /// <summary>latency.json, when the experiment measured decode speed after training.</summary>
+    public LatencyRecord? Latency { get; init; }
+
     /// <summary>Runs left out because a file of theirs is damaged, each with the file and why.</summary>
     public IReadOnlyList<string> Skipped { get; init; } = Array.Empty<string>();
 
@@ -41,20 +44,39 @@ public sealed class ExperimentResults
                 warn?.Invoke(reason);
             }
         }
-        return new ExperimentResults { Folder = folder, Manifest = manifest, Runs = runs, Skipped = skipped };
+        LatencyRecord? latency = null;
+        try { latency = LatencyRecord.Read(folder); }
+        catch (ConfigException e)
+        {
+            skipped.Add($"{e.Message}; the latency table is left out");
+            warn?.Invoke(skipped[^1]);
+        }
+        return new ExperimentResults { Folder = folder, Manifest = manifest, Runs = runs, Skipped = skipped, Latency = latency };
     }
 
     /// <summary>(variant, sweep point) groups in manifest order, each with its runs over seeds.</summary>
     public IEnumerable<(string Variant, string SweepPoint, IReadOnlyList<RunResult> Runs)> Groups() =>
         Runs.GroupBy(r => (r.Variant, r.SweepPoint))
             .OrderBy(g => Manifest.Variants.ToList().IndexOf(g.Key.Variant))
-            .ThenBy(g => SweepOrder(g.First()))
+            .ThenBy(g => g.First().SweepValues, Comparer<IReadOnlyDictionary<string, string>>.Create(CompareSweep))
             .ThenBy(g => g.Key.SweepPoint, StringComparer.Ordinal)
             .Select(g => (g.Key.Variant, g.Key.SweepPoint, (IReadOnlyList<RunResult>)g.OrderBy(r => r.Seed).ToList()));
 
-    /// <summary>Sweep points sort by the numeric value of their first axis when it has one (lr=0.001 before lr=0.01).</summary>
-    static double SweepOrder(RunResult r) =>
-        r.SweepValues.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv =>
-            double.TryParse(kv.Value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d) ? d : 0)
-            .FirstOrDefault();
+    /// <summary>
+    /// Sweep points sort axis by axis in the manifest's order, by number where both values are numbers
+    /// (lr=0.001 before lr=0.01), else as text: source=dotnet_docs's grid, then source=recall's.
+    /// </summary>
+    int CompareSweep(IReadOnlyDictionary<string, string> a, IReadOnlyDictionary<string, string> b)
+    {
+        foreach (var key in Manifest.SweepKeys)
+        {
+            var (x, y) = (a.GetValueOrDefault(key, ""), b.GetValueOrDefault(key, ""));
+            var c = Number(x) is { } nx && Number(y) is { } ny ? nx.CompareTo(ny) : string.CompareOrdinal(x, y);
+            if (c != 0) return c;
+        }
+        return 0;
+    }
+
+    static double? Number(string s) =>
+        double.TryParse(s, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d) ? d : null;
 }

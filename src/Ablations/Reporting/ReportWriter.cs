@@ -60,21 +60,23 @@ public static class ReportWriter
         var scales = files.Select(f => f.Scale).Distinct().ToList();
         var rerun = $"ablate run {string.Join(' ', files.Select(f => f.File))}{(scales.Count == 1 && scales[0] is { } sc ? $" --scale {sc}" : "")} --jobs 2 --report";
         sb.AppendLine($"Regenerate everything (train every run, then this report) with `{rerun}`; rebuild only the report from");
-        sb.AppendLine($"the run folders with `{regenerateCommand}`. Each table row is a variant over its seeds: final validation loss as");
-        sb.AppendLine("mean ± sample standard deviation with a 95% Student-t interval (a diverged run counts at its initial loss), and");
-        sb.AppendLine("its difference from the baseline with a paired t-test where both ran the same seeds, Welch's test otherwise.");
-        sb.AppendLine("Claims are tested the same way, \"similar\" ones for equivalence within their stated margin (two one-sided tests),");
-        sb.AppendLine("and their p-values are corrected together over all claims of this report (Holm-Bonferroni, 5%). Parameters");
-        sb.AppendLine("include embeddings; the KV cache is per token over all layers in bf16.");
+        sb.AppendLine($"the run folders with `{regenerateCommand}`. Each table row is a variant at one point of its grid over its seeds:");
+        sb.AppendLine("final validation loss as mean ± sample standard deviation with a 95% Student-t interval, and its difference from");
+        sb.AppendLine("the baseline (a best row from the baseline's best). Parameters include embeddings; the KV cache is per token over");
+        sb.AppendLine("all layers in bf16.");
         sb.AppendLine();
         // Every claim of the report is tested first, so the correction covers them all.
         var tests = experiments.SelectMany(e => e.Results.Manifest.Claims.Select(c => ClaimCheck.Evaluate(e.Results, c))).ToList();
         var verdicts = ClaimCheck.Verdicts(tests);
+        var tables = experiments.Select(e => (e.Results, Rows: ResultTable.Build(e.Results))).ToList();
+        sb.AppendLine(ProtocolSummary.Describe(tables, tests.Count));
+        sb.AppendLine();
         var claimIndex = 0;
         foreach (var reason in skipped) sb.AppendLine($"> Left out: {reason}.");
         if (skipped.Count > 0) sb.AppendLine();
-        foreach (var (folder, results) in experiments)
+        for (int e = 0; e < experiments.Count; e++)
         {
+            var (folder, results) = experiments[e];
             var name = Path.GetFileName(folder);
             sb.AppendLine($"## {name}");
             sb.AppendLine();
@@ -85,21 +87,28 @@ public static class ReportWriter
             sb.AppendLine();
             foreach (var reason in results.Skipped) sb.AppendLine($"> Left out: {reason}.");
             if (results.Skipped.Count > 0) sb.AppendLine();
+            var disagreeing = new List<ClaimEntry>();
             if (results.Manifest.Claims.Count > 0)
             {
                 sb.AppendLine("| claim | our measurement |");
                 sb.AppendLine("|---|---|");
                 foreach (var claim in results.Manifest.Claims)
+                {
+                    if (verdicts[claimIndex].StartsWith("**Disagrees", StringComparison.Ordinal)) disagreeing.Add(claim);
                     sb.AppendLine($"| {claim.Text} | {verdicts[claimIndex++]} |");
+                }
                 sb.AppendLine();
             }
-            var rows = ResultTable.Build(results);
+            // Where a verdict disagrees with the published result, the evidence: the sweep behind it and the curves.
+            foreach (var claim in disagreeing) sb.Append(ClaimEvidence.Describe(results, claim, $"{FiguresFolder}/{name}/loss_val*.png"));
+            var rows = tables[e].Rows;
             if (rows.Count > 0) sb.AppendLine(TableFormatter.Format(rows, TableFormat.Md));
             // The committed report keeps PNGs of the figures that carry its verdicts; the rest stay in results/<experiment>/plots.
             var drawn = FigureCatalog.Draw(FigureCatalog.ForReport(results), results, Path.Combine(figuresRoot, name), FigureOptions.Report);
             foreach (var figure in drawn)
                 sb.AppendLine($"![{figure}]({FiguresFolder}/{name}/{figure}.png)");
             sb.AppendLine();
+            if (results.Latency is { } latency) sb.Append(LatencyTable.Format(latency, results.Manifest.Baseline));
         }
         var total = Directory.Exists(figuresRoot)
             ? Directory.GetFiles(figuresRoot, "*.png", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length) : 0;

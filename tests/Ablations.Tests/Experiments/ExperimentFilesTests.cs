@@ -25,9 +25,13 @@ public class ExperimentFilesTests
     {
         var specs = Files().Select(f => (string)f[0]).ToDictionary(f => f, f => ExperimentLoader.Load(Repo.Path("experiments", f)));
         var norm = specs["norm-placement.yaml"];
-        Assert.Equal(new[] { FigureName.LrSensitivity, FigureName.MaxAttnLogitVsLr }, norm.ReportFigures);
+        Assert.Equal(new[] { FigureName.LrSensitivity, FigureName.MaxAttnLogitVsLr, FigureName.LossVal }, norm.ReportFigures);
         Assert.Contains(norm.Claims, c => c is { Metric: ClaimMetric.MaxAttnLogit, Expect: ClaimExpectation.Lower, At: "lr=3.0e-1" });
-        Assert.Equal(new[] { "train.lr" }, norm.Sweep.Keys);
+        Assert.Equal("train.lr", norm.Tune!.Key);
+        Assert.Equal(2, norm.TuneSeeds.Count);
+        Assert.All(specs.Where(s => s.Key != "quick.yaml").Select(s => s.Value), s => Assert.True(s.Tune != null && s.Seeds.Count >= 3, $"{s.Name}: every article ablation tunes and completes 3 seeds"));
+        Assert.Equal(new[] { "data.source" }, specs["sliding-window.yaml"].Sweep.Keys);
+        Assert.Equal("source=dotnet_docs", specs["sliding-window.yaml"].Latency!.At);
         Assert.Contains(specs["attention.yaml"].Claims, c => c is { Metric: ClaimMetric.KvCache, Expect: ClaimExpectation.Lower });
         Assert.Contains(specs["sliding-window.yaml"].Claims, c => c is { Expect: ClaimExpectation.Similar, At: "source=dotnet_docs" });
     }
@@ -46,7 +50,8 @@ public class ExperimentFilesTests
         var runs = spec.Expand("smoke");
         var outcome = runner.RunAll(runs, best => spec.ExpandCompletion("smoke", best));   // with tune: the grid, then each variant's best
         Assert.Empty(outcome.Failed);
-        Assert.Equal(runs.Count + (spec.Tune == null ? 0 : spec.Variants.Count * (spec.Seeds.Count - spec.TuneSeeds.Count)), outcome.Trained);
+        var points = spec.Tune == null ? 1 : runs.Select(r => TuneGroups.Fixed(r.SweepPoint, spec.Tune.Key)).Distinct().Count();
+        Assert.Equal(runs.Count + (spec.Tune == null ? 0 : spec.Variants.Count * points * (spec.Seeds.Count - spec.TuneSeeds.Count)), outcome.Trained);
 
         var results = ExperimentResults.Load(runner.Folder);
         Assert.Equal(spec.Variants.Count * runs.Select(r => r.SweepPoint).Distinct().Count(), ResultTable.Build(results).Count);
@@ -54,5 +59,7 @@ public class ExperimentFilesTests
             Assert.StartsWith("**", verdict);
         var report = File.ReadAllText(ReportWriter.Write(root, "ablate report"));
         Assert.Contains($"## {spec.FolderName("smoke")}", report);
+        Assert.Contains("**Protocol.**", report);
+        if (spec.Latency != null) Assert.Contains($"Decoding with the cache filled to {spec.Latency.Context:N0} positions", report);
     }
 }

@@ -126,6 +126,17 @@ public class TuneTests
         var verdict = ClaimCheck.Verdicts(new[] { ClaimCheck.Evaluate(results, manifest.Claims[0]) })[0];
         Assert.Contains("at weight_decay=0.0, at each one's best lr (lr=", verdict);
 
+        // Under a verdict that disagrees, the report shows the sweep behind it: both variants at every grid value.
+        var evidence = ClaimEvidence.Describe(results, manifest.Claims[0], "figures/tiny-exp/loss_val*.png");
+        Assert.Contains("| lr | post | pre |", evidence);
+        Assert.Contains("| 1.0e-3 | ", evidence);
+        Assert.Contains("| 3.0e-2 | ", evidence);
+        Assert.Contains("(weight_decay=0.0)", evidence);
+        Assert.Matches("post's chosen lr is (1.0e-3|3.0e-2)", evidence);
+        var report = File.ReadAllText(ReportWriter.Write(Path.Combine(_dir, "results"), "ablate report"));
+        Assert.Contains("**Protocol.** 1 experiment at the `smoke` scale", report);
+        Assert.Contains("Grids: tiny-exp 2 values from 1.0e-3 to 3.0e-2 on 1 seed", report);
+
         var figures = Path.Combine(_dir, "figures");
         var written = FigureCatalog.Draw(FigureCatalog.All.Where(f => f.Name is FigureName.LrSensitivity or FigureName.LossVal), results, figures, new FigureOptions());
         Assert.Equal(new[] { "loss_val_weight_decay=0.0", "loss_val_weight_decay=0.5", "lr_sensitivity_weight_decay=0.0", "lr_sensitivity_weight_decay=0.5" }, written.Order(StringComparer.Ordinal));
@@ -154,14 +165,5 @@ public class TuneTests
         Assert.Equal(2, ExperimentManifest.Read(runner.Folder)!.Best.Count);   // the choice is recorded before the seeds run
         runner.Run(second.Runs.ToList());
         Assert.Empty(runner.NextPhase(grid, Completion, force: false).Pending);
-    }
-
-    sealed class RecordingObserver(List<string> messages) : IExperimentObserver
-    {
-        public void OnPlan(IReadOnlyList<RunSpec> runs, int alreadyDone, int jobs) { }
-        public void OnRunStarted(RunSpec run) { }
-        public void OnRunFinished(RunSpec run, RunSummary summary, TimeSpan took) { }
-        public void OnRunFailed(RunSpec run, string message) => messages.Add("failed " + message);
-        public void OnMessage(string message) => messages.Add(message);
     }
 }
