@@ -33,8 +33,13 @@ public class MixedPrecisionTests
         Assert.Equal(ScalarType.Float32, mixed.dtype);
         var error = (mixed - full).abs().max().item<float>();
         var scale = full.abs().max().item<float>();
+        var mean = (mixed - full).abs().mean().item<float>();
         Assert.True(error > 0, $"{name}: bf16 gave exactly the fp32 logits: nothing ran in bf16");
-        Assert.True(error < 0.05 * scale + 1e-3, $"{name}: bf16 logits differ by {error} (logits up to {scale})");
+        Assert.True(mean < 0.01 * scale, $"{name}: bf16 logits differ by {mean} on average (logits up to {scale})");
+        // A router's top-k is discrete: where two experts' scores nearly tie, bf16 rounding upstream may send a token
+        // to the other expert, which moves that token's logits by more than rounding. Elsewhere the largest
+        // difference is bounded by rounding.
+        if (config.Moe == null) Assert.True(error < 0.05 * scale + 1e-3, $"{name}: bf16 logits differ by {error} (logits up to {scale})");
     }
 
     [Fact]
