@@ -145,7 +145,7 @@ public sealed class SlurmRun
             }
         }
         if (report)
-            Console.WriteLine($"report: {ReportWriter.Write(Results, "ablate " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)), ReportCommand.Warn)}");
+            Console.WriteLine($"report: {ReportWriter.Write(Results, ReportCommand.RebuildCommand(Results), ReportCommand.Warn)}");
         if (failed == 0) return CliRunner.Ok;
         Console.Error.WriteLine($"error: {failed} run(s) did not complete; fix the cause in their logs and run the same command again to resubmit them");
         return CliRunner.Failure;

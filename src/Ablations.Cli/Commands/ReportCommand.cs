@@ -38,7 +38,7 @@ public static class ReportCommand
         var report = new Command("report", "write results/REPORT.md with every experiment's table and figures") { root };
         report.SetAction(r => CliRunner.Guard(() =>
         {
-            var path = ReportWriter.Write(r.GetValue(root)!, "ablate report", Warn);
+            var path = ReportWriter.Write(r.GetValue(root)!, RebuildCommand(r.GetValue(root)!), Warn);
             Console.WriteLine(path);
             return CliRunner.Ok;
         }));
@@ -46,6 +46,13 @@ public static class ReportCommand
     }
 
     /// <summary>A damaged run or experiment left out of a table, plot or report: one line on stderr naming the file.</summary>
+    /// <summary>
+    /// The command that rebuilds only the report, as REPORT.md quotes it: the same whether `ablate report` or
+    /// `ablate run --report` wrote it, so that `ablate report` regenerates the file byte for byte.
+    /// </summary>
+    public static string RebuildCommand(string results) =>
+        Path.GetFullPath(results) == Path.GetFullPath("results") ? "ablate report" : $"ablate report --results {results}";
+
     public static void Warn(string message) => Console.Error.WriteLine($"warning: {message}");
 
     static string Existing(string folder) =>

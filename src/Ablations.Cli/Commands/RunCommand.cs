@@ -69,7 +69,7 @@ public static class RunCommand
                 if (code != CliRunner.Ok) return code;
             }
             if (r.GetValue(report))
-                Console.WriteLine($"report: {ReportWriter.Write(r.GetValue(results)!, "ablate " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)), ReportCommand.Warn)}");
+                Console.WriteLine($"report: {ReportWriter.Write(r.GetValue(results)!, ReportCommand.RebuildCommand(r.GetValue(results)!), ReportCommand.Warn)}");
             return CliRunner.Ok;
         }));
         return command;

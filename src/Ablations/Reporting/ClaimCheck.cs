@@ -103,16 +103,20 @@ public static class ClaimCheck
     }
 
     /// <summary>A run's value of a claim's metric (the scored one: a diverged run at its initial loss, or at chance).</summary>
+    /// <remarks>
+    /// The largest attention logit is compared on a log scale: it grows by orders of magnitude where training
+    /// destabilises (Wortsman et al. 2023), so on its raw values one seed's 10^5 would decide any test.
+    /// </remarks>
     public static Func<RunResult, double?> ValueOf(ClaimMetric metric) => metric switch
     {
-        ClaimMetric.MaxAttnLogit => r => r.MaxAttentionLogit,
+        ClaimMetric.MaxAttnLogit => r => r.MaxAttentionLogit is double v && v > 0 ? Math.Log10(v) : null,
         ClaimMetric.ValAccuracy => r => r.ScoredValAccuracy,
         _ => r => r.ScoredValLoss,
     };
 
     public static string NameOf(ClaimMetric metric) => metric switch
     {
-        ClaimMetric.MaxAttnLogit => "largest attention logit",
+        ClaimMetric.MaxAttnLogit => "log10 of the largest attention logit",
         ClaimMetric.ValAccuracy => "final answer accuracy",
         ClaimMetric.KvCache => "KV cache",
         _ => "final validation loss",

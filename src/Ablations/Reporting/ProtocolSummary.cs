@@ -38,7 +38,7 @@ public static class ProtocolSummary
         var margins = manifests.SelectMany(m => m.Claims).Where(c => c.Expect == ClaimExpectation.Similar && c.Margin != null)
             .Select(c => $"{c.Margin!.Value.ToString("0.###", Inv)} {(c.Metric == ClaimMetric.ValAccuracy ? "of accuracy" : "nats")}").Distinct().ToList();
         parts.Add($"Claims of \"similar\" are tested for equivalence within the margin each states (two one-sided tests{(margins.Count > 0 ? "; margins " + string.Join(", ", margins) : "")}); " +
-                  $"the p-values of all {claimCount} claims of this report are corrected together (Holm-Bonferroni, family-wise 5%). Diverged runs stay in every comparison, " +
+                  $"the p-values of all {claimCount} tested claims of this report are corrected together (Holm-Bonferroni, family-wise 5%; a KV-cache claim is exact, from the configuration, and a largest attention logit is compared as its log10). Diverged runs stay in every comparison, " +
                   "scored at their initial loss (answer accuracy at chance). A claim that needs more tokens than these runs saw says so, with the tokens it needs.");
         return string.Join(" ", parts);
     }

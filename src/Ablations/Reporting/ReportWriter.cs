@@ -69,7 +69,7 @@ public static class ReportWriter
         var tests = experiments.SelectMany(e => e.Results.Manifest.Claims.Select(c => ClaimCheck.Evaluate(e.Results, c))).ToList();
         var verdicts = ClaimCheck.Verdicts(tests);
         var tables = experiments.Select(e => (e.Results, Rows: ResultTable.Build(e.Results))).ToList();
-        sb.AppendLine(ProtocolSummary.Describe(tables, tests.Count));
+        sb.AppendLine(ProtocolSummary.Describe(tables, tests.Count(t => t.Exact == null)));
         sb.AppendLine();
         var claimIndex = 0;
         foreach (var reason in skipped) sb.AppendLine($"> Left out: {reason}.");

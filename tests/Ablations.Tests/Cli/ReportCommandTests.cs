@@ -26,4 +26,21 @@ public class ReportCommandTests : IClassFixture<ReportingFixture>
             Assert.True(File.Exists(Path.ChangeExtension(png, ".svg")), png);
         });
     }
+
+    [Fact]
+    public void The_report_that_run_writes_is_regenerated_byte_for_byte_by_report()
+    {
+        var results = TinyRuns.TempFolder("report-twice-");
+        var run = Repo.Ablate("run", "experiments/quick.yaml", "--scale", "smoke", "--results", results, "--report");
+        Assert.True(run.ExitCode == 0, run.Stderr + run.Stdout);
+        string Snapshot() => string.Join("\n", new[] { Path.Combine(results, "REPORT.md") }
+            .Concat(Directory.GetFiles(Path.Combine(results, "figures"), "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+            .Select(f => $"{Path.GetRelativePath(results, f)} {Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(f)))}"));
+        var written = Snapshot();
+        Assert.Contains($"`ablate report --results {results}`", File.ReadAllText(Path.Combine(results, "REPORT.md")));
+
+        var report = Repo.Ablate("report", "--results", results);
+        Assert.True(report.ExitCode == 0, report.Stderr + report.Stdout);
+        Assert.Equal(written, Snapshot());
+    }
 }
