@@ -141,7 +141,7 @@ public static class ClaimCheck
     }
 
     /// <summary>The tuned key's part of a chosen label ("lr=0.003" of "source=recall,lr=0.003"), or "?" when none was chosen.</summary>
-    static string TunedPart(ExperimentResults results, string? label)
+    internal static string TunedPart(ExperimentResults results, string? label)
     {
         var name = results.Manifest.TuneKey!.Split('.')[^1] + "=";
         return label?.Split(',').FirstOrDefault(p => p.StartsWith(name, StringComparison.Ordinal)) ?? "?";

@@ -46,7 +46,7 @@ public static class ClaimEvidence
 
     static string Best(ExperimentResults results, string variant, string fixedPoint, string shortKey) =>
         $"{variant}'s chosen {shortKey} is " +
-        (results.Manifest.BestOf(variant, fixedPoint)?.Split(',').FirstOrDefault(p => p.StartsWith(shortKey + "=", StringComparison.Ordinal))?[(shortKey.Length + 1)..] ?? "not chosen");
+        (results.Manifest.BestOf(variant, fixedPoint) is { } best ? ClaimCheck.TunedPart(results, best)[(shortKey.Length + 1)..] : "not chosen");
 
     static (double Mean, int N)? Mean(IEnumerable<double?> values)
     {
