@@ -88,13 +88,34 @@ public static class PlotStyle
     /// </summary>
     public static void Save(Plot plot, string pathWithoutExtension, FigureOptions options, Alignment legend = Alignment.UpperRight)
     {
-        if (plot.Legend.ManualItems.Count > 5) plot.ShowLegend(Edge.Right);   // many series: beside the plot, not over it
+        var outside = plot.Legend.ManualItems.Count > 5;
+        if (outside) plot.ShowLegend(Edge.Right);   // many series: beside the plot, not over it
         else plot.ShowLegend(legend);
+        // The title is centred over the data area, which a legend beside it narrows: wrap it to fit the image.
+        plot.Axes.Title.Label.Text = Wrap(plot.Axes.Title.Label.Text, options.Width / (outside ? 15 : 10));
         plot.SavePng(pathWithoutExtension + ".png", options.Width, options.Height);
         if (!options.Svg) return;
         foreach (var scatter in plot.GetPlottables().OfType<ScottPlot.Plottables.Scatter>()) scatter.LinePattern = LinePattern.Solid;
         foreach (var item in plot.Legend.ManualItems) item.LinePattern = LinePattern.Solid;
         plot.SaveSvg(pathWithoutExtension + ".svg", options.Width, options.Height);
+    }
+
+    /// <summary>
+    /// <paramref name="text"/> broken at spaces into lines of at most <paramref name="maxChars"/> characters (a longer
+    /// word stays whole on its own line).
+    /// </summary>
+    public static string Wrap(string text, int maxChars)
+    {
+        if (text.Length <= maxChars || maxChars <= 0) return text;
+        var lines = new List<string>();
+        var line = "";
+        foreach (var word in text.Split(' '))
+        {
+            if (line.Length > 0 && line.Length + 1 + word.Length > maxChars) { lines.Add(line); line = word; }
+            else line = line.Length == 0 ? word : line + " " + word;
+        }
+        lines.Add(line);
+        return string.Join("\n", lines);
     }
 
     /// <summary>Ticks at powers of two of data given as log2 values.</summary>

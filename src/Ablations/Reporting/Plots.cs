@@ -164,8 +164,8 @@ public static class Plots
 
     static string LrSensitivity(ExperimentResults results, string folder, FigureOptions options, string lrKey, string fixedPoint)
     {
-        var plot = PlotStyle.New($"Final loss vs learning rate{(fixedPoint.Length > 0 ? $" ({fixedPoint})" : "")} (band: seed range; × diverged)",
-            "learning rate", "final validation loss, mean over seeds (nats/token; diverged: initial loss)");
+        var plot = PlotStyle.New($"Final loss vs learning rate{(fixedPoint.Length > 0 ? $" ({fixedPoint})" : "")} (band: seed range; ×: diverged, at initial loss)",
+            "learning rate", "final val loss (nats/token), seed mean");
         var variants = results.Manifest.Variants;
         for (int i = 0; i < variants.Count; i++)
         {

@@ -27,6 +27,28 @@ public class InspectCommandTests
     }
 
     [Fact]
+    public void An_experiment_file_is_inspected_variant_by_variant_at_its_scale()
+    {
+        var r = Repo.Ablate("inspect", Repo.Path("experiments", "attention.yaml"), "--context", "4096", "--json");
+        Assert.Equal(0, r.ExitCode);
+        using var json = JsonDocument.Parse(r.Stdout);
+        var rows = json.RootElement.EnumerateArray().ToDictionary(e => e.GetProperty("variant").GetString()!, e => e.GetProperty("inspection"));
+        Assert.Equal(new[] { "mha", "gqa-3", "gqa-2", "mqa", "mla", "mla-narrow" }, rows.Keys);
+        // small scale: 4 layers of 6 heads x 8; keys and values in bf16: 4 x 2 x heads x 8 x 2 bytes
+        Assert.Equal(768, rows["mha"].GetProperty("kv_cache_bytes_per_token").GetInt64());
+        Assert.Equal(256, rows["gqa-2"].GetProperty("kv_cache_bytes_per_token").GetInt64());
+        Assert.Equal(128, rows["mqa"].GetProperty("kv_cache_bytes_per_token").GetInt64());
+        // every variant is matched to MHA's parameters within 1% (match: in the file)
+        var mha = rows["mha"].GetProperty("parameters_total").GetDouble();
+        Assert.All(rows.Values, v => Assert.InRange(v.GetProperty("parameters_total").GetDouble() / mha, 0.99, 1.01));
+
+        var text = Repo.Ablate("inspect", Repo.Path("experiments", "sliding-window.yaml"), "--scale", "full", "--context", "4096");
+        Assert.Equal(0, text.ExitCode);
+        Assert.Contains("sliding-window at scale full: 4 models", text.Stdout);
+        Assert.Contains("local-5to1", text.Stdout);
+    }
+
+    [Fact]
     public void Bad_config_exits_2_with_one_clear_message_and_no_stack_trace()
     {
         var file = System.IO.Path.Combine(Path.GetTempPath(), $"bad-{Guid.NewGuid():N}.yaml");

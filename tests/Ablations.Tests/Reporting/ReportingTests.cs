@@ -236,3 +236,17 @@ public class ReportingTests : IClassFixture<ReportingFixture>
         new[] { Path.Combine(root, "REPORT.md") }.Concat(Directory.GetFiles(Path.Combine(root, "figures"), "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
             .Select(f => $"{Path.GetRelativePath(root, f)} {Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(f)))}"));
 }
+
+public class PlotStyleTests
+{
+    [Fact]
+    public void A_long_title_wraps_at_spaces_into_lines_within_the_limit_and_a_short_one_is_kept()
+    {
+        Assert.Equal("Validation loss", PlotStyle.Wrap("Validation loss", 40));
+        var wrapped = PlotStyle.Wrap("Final loss vs learning rate (band: seed range; ×: diverged, at initial loss)", 40);
+        var lines = wrapped.Split('\n');
+        Assert.Equal(new[] { "Final loss vs learning rate (band: seed", "range; ×: diverged, at initial loss)" }, lines);
+        Assert.All(lines, l => Assert.True(l.Length <= 40));
+        Assert.Equal("a\nsupercalifragilistic\nb", PlotStyle.Wrap("a supercalifragilistic b", 10));   // a longer word stays whole
+    }
+}
