@@ -80,6 +80,18 @@ public static class Statistics
     }
 
     /// <summary>
+    /// A difference larger than the margin, |difference| &gt; margin (a minimum-effect test, the counterpart of
+    /// <see cref="Tost"/>): two-sided, so p &lt; alpha exactly when the (1 - alpha) interval of the difference lies
+    /// wholly beyond -margin or wholly beyond +margin.
+    /// </summary>
+    public static double BeyondMargin(double difference, double stdError, double degreesOfFreedom, double margin)
+    {
+        if (!(margin > 0)) throw new ArgumentException($"an equivalence margin must be positive, got {margin}");
+        var t = (Math.Abs(difference) - margin) / stdError;
+        return Math.Min(1, 2 * (1 - StudentT.CDF(0, 1, degreesOfFreedom, t)));
+    }
+
+    /// <summary>
     /// Holm-Bonferroni adjusted p-values (Holm 1979), in the input's order: sorted ascending, the i-th smallest (from
     /// 1) is multiplied by m - i + 1, made non-decreasing, and capped at 1. Rejecting where the adjusted value is
     /// below alpha controls the family-wise error rate at alpha over all m claims.

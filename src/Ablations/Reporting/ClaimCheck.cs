@@ -68,35 +68,55 @@ public static class ClaimCheck
         {
             Claim = claim, Experiment = experiment, Difference = difference, Ci95Low = difference - half, Ci95High = difference + half,
             Test = test, DifferencePValue = p, Equivalence = equivalence, PValue = equivalence?.PValue ?? p, Counts = counts, MetricName = name, Where = where,
+            BeyondMarginPValue = equivalence != null ? Statistics.BeyondMargin(difference, se, df, claim.Margin!.Value) : null,
         };
     }
 
-    /// <summary>Verdicts for all claims of a report, with p-values corrected together (Holm-Bonferroni), in the input's order.</summary>
+    /// <summary>
+    /// Verdicts for all claims of a report, with p-values corrected together (Holm-Bonferroni), in the input's order.
+    /// The family is every hypothesis tested: one per lower/higher claim, two per similar claim (equivalent within
+    /// the margin, or different by more than it), so that "disagrees" is decided at the same family-wise level as
+    /// every other verdict.
+    /// </summary>
     public static IReadOnlyList<string> Verdicts(IReadOnlyList<ClaimTest> tests)
     {
-        var tested = tests.Select((t, i) => (t, i)).Where(x => x.t.PValue != null).ToList();
-        var adjusted = Statistics.Holm(tested.Select(x => x.t.PValue!.Value).ToList());
-        var byIndex = tested.Select((x, k) => (x.i, adjusted[k])).ToDictionary(x => x.i, x => x.Item2);
-        return tests.Select((t, i) => t.Exact ?? Verdict(t, byIndex[i], tested.Count)).ToList();
+        var hypotheses = tests.Select((t, i) => (t, i)).Where(x => x.t.PValue != null)
+            .SelectMany(x => x.t.BeyondMarginPValue is double beyond
+                ? new[] { (x.i, Beyond: false, P: x.t.PValue!.Value), (x.i, Beyond: true, P: beyond) }
+                : new[] { (x.i, Beyond: false, P: x.t.PValue!.Value) }).ToList();
+        var adjusted = Statistics.Holm(hypotheses.Select(h => h.P).ToList());
+        var byHypothesis = hypotheses.Select((h, k) => (h.i, h.Beyond, Adjusted: adjusted[k])).ToDictionary(h => (h.i, h.Beyond), h => h.Adjusted);
+        var claims = tests.Count(t => t.PValue != null);
+        var family = hypotheses.Count == claims ? $"{claims} claims" : $"{hypotheses.Count} hypotheses of {claims} claims";
+        return tests.Select((t, i) => t.Exact ?? Verdict(t, byHypothesis[(i, false)], byHypothesis.GetValueOrDefault((i, true), 1), family)).ToList();
     }
 
-    static string Verdict(ClaimTest t, double adjusted, int family)
+    /// <summary>
+    /// Whether the measured difference points against the claim, significant or not: the opposite sign for a
+    /// lower/higher claim, beyond the margin for a similar one. The report shows the evidence for those too.
+    /// </summary>
+    public static bool PointsAgainst(ClaimTest t) =>
+        t.Exact == null && t.PValue != null && (t.Equivalence is { } eq
+            ? Math.Abs(t.Difference) > eq.Margin
+            : (t.Claim.Expect == ClaimExpectation.Lower ? t.Difference > 0 : t.Difference < 0));
+
+    static string Verdict(ClaimTest t, double adjusted, double adjustedBeyond, string family)
     {
         var c = t.Claim;
         var where = t.Where;
         var big = Math.Abs(t.Difference) >= 100;
         string F(double v) => v.ToString(big ? "+0;-0" : "+0.0000;-0.0000", Inv);
         var summary = $"{c.A}'s {t.MetricName} minus {c.B}'s is {F(t.Difference)}{where}";
-        var evidence = $"95% CI [{F(t.Ci95Low)}, {F(t.Ci95High)}], {t.Test} p {P(t.DifferencePValue)}" +
-                       (t.Equivalence is { } e ? $", equivalence (TOST, ±{e.Margin.ToString("0.####", Inv)}) p {P(e.PValue)}" : "") +
-                       $", Holm-adjusted p {P(adjusted)} over {family} claims, {t.Counts}";
         if (t.Equivalence is { } eq)
         {
-            if (adjusted < Alpha) return $"**Equivalent within ±{eq.Margin.ToString("0.####", Inv)}**: {summary} ({evidence}).";
-            // The whole interval outside the margin: a real difference larger than the claim allows.
-            if (t.Ci95Low > eq.Margin || t.Ci95High < -eq.Margin) return $"**Disagrees**: {summary}, more than the ±{eq.Margin.ToString("0.####", Inv)} the claim allows ({evidence}).";
-            return $"**Cannot tell at this scale**: {summary}; neither equivalence within ±{eq.Margin.ToString("0.####", Inv)} nor a larger difference is shown ({evidence}).";
+            var m = eq.Margin.ToString("0.####", Inv);
+            var tests = $"95% CI [{F(t.Ci95Low)}, {F(t.Ci95High)}], {t.Test} p {P(t.DifferencePValue)}, equivalence (TOST, ±{m}) p {P(eq.PValue)}, " +
+                        $"beyond ±{m} p {P(t.BeyondMarginPValue ?? 1)}, Holm-adjusted {P(adjusted)} and {P(adjustedBeyond)} over {family}, {t.Counts}";
+            if (adjusted < Alpha) return $"**Equivalent within ±{m}**: {summary} ({tests}).";
+            if (adjustedBeyond < Alpha) return $"**Disagrees**: {summary}, more than the ±{m} the claim allows ({tests}).";
+            return $"**Cannot tell at this scale**: {summary}; neither equivalence within ±{m} nor a larger difference is shown ({tests}).";
         }
+        var evidence = $"95% CI [{F(t.Ci95Low)}, {F(t.Ci95High)}], {t.Test} p {P(t.DifferencePValue)}, Holm-adjusted p {P(adjusted)} over {family}, {t.Counts}";
         if (adjusted >= Alpha) return $"**Cannot tell at this scale**: {summary} ({evidence}).";
         var direction = t.Difference < 0 ? ClaimExpectation.Lower : ClaimExpectation.Higher;
         return direction == c.Expect ? $"**Agrees**: {summary} ({evidence})." : $"**Disagrees**: {summary}, the opposite of the claim ({evidence}).";

@@ -6,7 +6,9 @@ namespace Ablations.Reporting;
 /// The evidence for one claim before the correction over all claims: either an exact verdict (from the
 /// configuration, or nothing to test), or the measured difference A - B with its test and, for "similar" claims,
 /// the equivalence test. <see cref="PValue"/> is the p-value the claim's verdict rests on and enters the Holm
-/// correction: the two-sided difference test for lower/higher, the two one-sided tests for similar.
+/// correction: the two-sided difference test for lower/higher, the two one-sided tests for similar. A similar claim
+/// also tests a difference beyond its margin (<see cref="BeyondMarginPValue"/>), its verdict "disagrees", which enters
+/// the correction as a hypothesis of its own.
 /// </summary>
 public sealed record ClaimTest
 {
@@ -22,6 +24,8 @@ public sealed record ClaimTest
     public double DifferencePValue { get; init; }
     public Analysis.EquivalenceTest? Equivalence { get; init; }
     public double? PValue { get; init; }
+    /// <summary>Similar claims: the test of |A - B| beyond the margin; null otherwise.</summary>
+    public double? BeyondMarginPValue { get; init; }
     /// <summary>What the counts were: seeds per side, diverged runs scored at the initial loss.</summary>
     public string Counts { get; init; } = "";
     public string MetricName { get; init; } = "";

@@ -194,8 +194,7 @@ public static class Plots
                 ring.Color = color; ring.LineWidth = 0; ring.MarkerShape = MarkerShape.OpenCircle; ring.MarkerSize = 18;
             }
         }
-        var lrs = results.Runs.Select(r => Lr(r, lrKey)).Where(v => v > 0).Select(Math.Log10).DefaultIfEmpty(0).ToList();
-        PlotStyle.LogAxis(plot.Axes.Bottom, lrs.Min(), lrs.Max(), v => v.ToString("G2", Inv));
+        LrTicks(plot, results, lrKey);
         return Save(plot, folder, FigureName.LrSensitivity, options, suffix: fixedPoint.Length > 0 ? "_" + fixedPoint : "");
     }
 
@@ -220,9 +219,15 @@ public static class Plots
             lo = Math.Min(lo, pts.Min(p => Math.Log10(Math.Max(p.Logit, 1e-3)))); hi = Math.Max(hi, pts.Max(p => Math.Log10(Math.Max(p.Logit, 1e-3))));
         }
         PlotStyle.LogAxis(plot.Axes.Left, lo, hi, v => v >= 1000 ? Units.Count(v) : v.ToString("G3", Inv));
-        var lrs = results.Runs.Select(r => Lr(r, lrKey)).Where(v => v > 0).Select(Math.Log10).DefaultIfEmpty(0).ToList();
-        PlotStyle.LogAxis(plot.Axes.Bottom, lrs.Min(), lrs.Max(), v => v.ToString("G2", Inv));
+        LrTicks(plot, results, lrKey);
         return Save(plot, folder, FigureName.MaxAttnLogitVsLr, options, suffix: fixedPoint.Length > 0 ? "_" + fixedPoint : "");
+    }
+
+    /// <summary>A tick at each learning rate of the grid (on its log10 position), labelled with its value.</summary>
+    static void LrTicks(Plot plot, ExperimentResults results, string lrKey)
+    {
+        var lrs = results.Runs.Select(r => Lr(r, lrKey)).Where(v => v > 0).Distinct().Order().ToArray();
+        if (lrs.Length > 0) plot.Axes.Bottom.SetTicks(lrs.Select(Math.Log10).ToArray(), lrs.Select(v => v.ToString("G2", Inv)).ToArray());
     }
 
     static double Lr(RunResult run, string key) =>

@@ -28,7 +28,7 @@ public static class ProtocolSummary
         var tuned = manifests.Where(m => m.TuneKey != null).ToList();
         if (tuned.Count > 0)
             parts.Add($"Learning rates: each variant runs a grid on its first seeds and is compared at its own best value (lowest mean final validation loss, a diverged run counting at its initial loss: best-of-sweep, as Wortsman et al. 2023 compare), where its remaining seeds then run; with another sweep axis (a data source) it is tuned at each of its points. Grids: " +
-                      string.Join("; ", tuned.Select(m => $"{m.Name} {Grid(m)}")) + ". A chosen value on the edge of its grid is marked in the run log.");
+                      string.Join("; ", tuned.Select(m => $"{m.Name} {Grid(m)}")) + ". " + Edges(tuned));
         var swept = manifests.Where(m => m.TuneKey == null && m.SweepKeys.Count > 0).ToList();
         if (swept.Count > 0)
             parts.Add("Swept without tuning (every value reported): " + string.Join("; ", swept.Select(m => $"{m.Name} over {string.Join(", ", m.SweepKeys)}")) + ".");
@@ -38,15 +38,41 @@ public static class ProtocolSummary
         var margins = manifests.SelectMany(m => m.Claims).Where(c => c.Expect == ClaimExpectation.Similar && c.Margin != null)
             .Select(c => $"{c.Margin!.Value.ToString("0.###", Inv)} {(c.Metric == ClaimMetric.ValAccuracy ? "of accuracy" : "nats")}").Distinct().ToList();
         parts.Add($"Claims of \"similar\" are tested for equivalence within the margin each states (two one-sided tests{(margins.Count > 0 ? "; margins " + string.Join(", ", margins) : "")}); " +
-                  $"the p-values of all {claimCount} tested claims of this report are corrected together (Holm-Bonferroni, family-wise 5%; a KV-cache claim is exact, from the configuration, and a largest attention logit is compared as its log10). Diverged runs stay in every comparison, " +
+                  $"the p-values of all {claimCount} tested claims of this report are corrected together (Holm-Bonferroni, family-wise 5%; a \"similar\" claim enters twice, as equivalence within its margin and as a difference beyond it, its verdict \"disagrees\"; a KV-cache claim is exact, from the configuration, and a largest attention logit is compared as its log10). Diverged runs stay in every comparison, " +
                   "scored at their initial loss (answer accuracy at chance). A claim that needs more tokens than these runs saw says so, with the tokens it needs.");
         return string.Join(" ", parts);
     }
 
+    static List<string> GridValues(ExperimentManifest m) =>
+        m.Runs.Select(r => r.SweepValues.GetValueOrDefault(m.TuneKey!, "")).Distinct()
+            .OrderBy(v => double.TryParse(v, NumberStyles.Float, Inv, out var d) ? d : 0).ToList();
+
+    /// <summary>
+    /// Which chosen values lie on the lowest or highest value of their grid, where the optimum may lie beyond it:
+    /// the reader must see that in the report, not only in the run log.
+    /// </summary>
+    internal static string Edges(IEnumerable<ExperimentManifest> tuned)
+    {
+        var edges = new List<string>();
+        foreach (var m in tuned)
+        {
+            var values = GridValues(m);
+            if (values.Count < 2) continue;
+            foreach (var (group, label) in m.Best.OrderBy(b => m.Variants.ToList().IndexOf(b.Key.Split(' ')[0])).ThenBy(b => b.Key, StringComparer.Ordinal))
+            {
+                var value = m.Runs.FirstOrDefault(r => r.SweepPoint == label)?.SweepValues.GetValueOrDefault(m.TuneKey!);
+                if (value == values[0] || value == values[^1])
+                    edges.Add($"{m.Name} {group} ({value}, the {(value == values[0] ? "lowest" : "highest")})");
+            }
+        }
+        return edges.Count == 0
+            ? "Every chosen value lies inside its grid."
+            : $"Chosen on the edge of its grid, so the optimum may lie beyond it: {string.Join("; ", edges)}.";
+    }
+
     static string Grid(ExperimentManifest m)
     {
-        var values = m.Runs.Select(r => r.SweepValues.GetValueOrDefault(m.TuneKey!, "")).Distinct()
-            .OrderBy(v => double.TryParse(v, NumberStyles.Float, Inv, out var d) ? d : 0).ToList();
+        var values = GridValues(m);
         var tuningSeeds = m.Runs.Where(r => r.SweepValues.Count > 0).GroupBy(r => (r.Variant, r.SweepPoint)).Select(g => g.Count()).DefaultIfEmpty(0).Min();
         return $"{values.Count} values from {values.FirstOrDefault()} to {values.LastOrDefault()} on {tuningSeeds} seed{(tuningSeeds == 1 ? "" : "s")}";
     }

@@ -94,12 +94,13 @@ public static class ReportWriter
                 sb.AppendLine("|---|---|");
                 foreach (var claim in results.Manifest.Claims)
                 {
-                    if (verdicts[claimIndex].StartsWith("**Disagrees", StringComparison.Ordinal)) disagreeing.Add(claim);
+                    if (verdicts[claimIndex].StartsWith("**Disagrees", StringComparison.Ordinal) || ClaimCheck.PointsAgainst(tests[claimIndex])) disagreeing.Add(claim);
                     sb.AppendLine($"| {claim.Text} | {verdicts[claimIndex++]} |");
                 }
                 sb.AppendLine();
             }
-            // Where a verdict disagrees with the published result, the evidence: the sweep behind it and the curves.
+            // Where a verdict disagrees with the published result, or cannot tell while the measurement points against
+            // it, the evidence: the sweep behind it and the curves.
             foreach (var claim in disagreeing) sb.Append(ClaimEvidence.Describe(results, claim, $"{FiguresFolder}/{name}/loss_val*.png"));
             var rows = tables[e].Rows;
             if (rows.Count > 0) sb.AppendLine(TableFormatter.Format(rows, TableFormat.Md));

@@ -98,6 +98,22 @@ public class TuneTests
     }
 
     [Fact]
+    public void The_protocol_names_each_choice_on_the_edge_of_its_grid_and_says_when_there_is_none()
+    {
+        static ExperimentManifest Manifest(Dictionary<string, string> best) => new()
+        {
+            Name = "exp", File = "exp.yaml", Baseline = "a", Variants = new[] { "a", "b" }, SweepKeys = new[] { "train.lr" }, Seeds = new[] { 0 },
+            TuneKey = "train.lr", Best = best,
+            Runs = new[] { "a", "b" }.SelectMany(v => new[] { "1.0e-3", "1.0e-2", "1.0e-1" }
+                .Select(lr => new ManifestRun(v, $"lr={lr}", new Dictionary<string, string> { ["train.lr"] = lr }, 0, $"{v}/lr={lr}/seed-0"))).ToList(),
+        };
+        Assert.Equal("Every chosen value lies inside its grid.",
+            ProtocolSummary.Edges(new[] { Manifest(new() { ["b"] = "lr=1.0e-2", ["a"] = "lr=1.0e-2" }) }));
+        Assert.Equal("Chosen on the edge of its grid, so the optimum may lie beyond it: exp a (1.0e-1, the highest); exp b (1.0e-3, the lowest).",
+            ProtocolSummary.Edges(new[] { Manifest(new() { ["b"] = "lr=1.0e-3", ["a"] = "lr=1.0e-1" }) }));
+    }
+
+    [Fact]
     public void A_tuned_and_swept_experiment_is_reported_per_point_at_each_variants_best_there()
     {
         var spec = ExperimentLoader.Load(TinyExperiment.Write(_dir, TunedAndSwept()));
@@ -136,6 +152,8 @@ public class TuneTests
         var report = File.ReadAllText(ReportWriter.Write(Path.Combine(_dir, "results"), "ablate report"));
         Assert.Contains("**Protocol.** 1 experiment at the `smoke` scale", report);
         Assert.Contains("Grids: tiny-exp 2 values from 1.0e-3 to 3.0e-2 on 1 seed", report);
+        // on a grid of two values every choice is on an edge, and the report names each, in variant order
+        Assert.Matches(@"Chosen on the edge of its grid, so the optimum may lie beyond it: tiny-exp pre at weight_decay=0\.0 \((1\.0e-3, the lowest|3\.0e-2, the highest)\); tiny-exp pre at weight_decay=0\.5 ", report);
 
         var figures = Path.Combine(_dir, "figures");
         var written = FigureCatalog.Draw(FigureCatalog.All.Where(f => f.Name is FigureName.LrSensitivity or FigureName.LossVal), results, figures, new FigureOptions());

@@ -57,9 +57,39 @@ public class ClaimCheckTests
     {
         var close = Results(SeedLevel.Select((l, s) => Run("a", s, l + 0.001 * (s % 2 == 0 ? 1 : -1))).Concat(SeedLevel.Select((l, s) => Run("b", s, l))).ToArray());
         Assert.StartsWith("**Equivalent within ±0.02**", One(close, Claim(ClaimExpectation.Similar, margin: 0.02)));
-        // 0.095 apart, 95% interval [-0.161, -0.029]: beyond a margin of 0.02, undecided against one of 0.11.
-        Assert.StartsWith("**Disagrees**", One(Paired(), Claim(ClaimExpectation.Similar, margin: 0.02)));
-        Assert.StartsWith("**Cannot tell at this scale**", One(Paired(), Claim(ClaimExpectation.Similar, margin: 0.11)));
+        // 0.295 apart, 95% interval [-0.361, -0.229]: beyond a margin of 0.02 (p < 0.001, and after the correction over
+        // its two hypotheses), undecided against one of 0.3.
+        var far = Results(SeedLevel.Select((l, s) => Run("a", s, l - 0.30 + Noise[s])).Concat(SeedLevel.Select((l, s) => Run("b", s, l))).ToArray());
+        var disagrees = One(far, Claim(ClaimExpectation.Similar, margin: 0.02));
+        Assert.StartsWith("**Disagrees**", disagrees);
+        Assert.Contains("beyond ±0.02 p < 0.001", disagrees);
+        Assert.Contains("over 2 hypotheses of 1 claims", disagrees);
+        Assert.StartsWith("**Cannot tell at this scale**", One(far, Claim(ClaimExpectation.Similar, margin: 0.3)));
+    }
+
+    [Fact]
+    public void A_difference_beyond_the_margin_is_held_to_the_family_wise_level_too()
+    {
+        // 0.095 apart, 95% interval [-0.161, -0.029]: wholly beyond a margin of 0.02, so the uncorrected test of a
+        // difference beyond it rejects (two-sided p = 0.036); corrected with the claim's equivalence hypothesis it
+        // does not, and the verdict cannot tell.
+        var test = ClaimCheck.Evaluate(Paired(), Claim(ClaimExpectation.Similar, margin: 0.02));
+        Assert.True(test.Ci95High < -0.02);
+        Assert.InRange(test.BeyondMarginPValue!.Value, 0.025, 0.05);
+        Assert.StartsWith("**Cannot tell at this scale**", ClaimCheck.Verdicts(new[] { test })[0]);
+        // the minimum-effect test matches the interval: p = 0.05 exactly where the 95% interval touches the margin
+        Assert.Equal(0.05, Ablations.Analysis.Statistics.BeyondMargin(0.02 + MathNet.Numerics.Distributions.StudentT.InvCDF(0, 1, 3, 0.975) * 0.01, 0.01, 3, 0.02), 10);
+    }
+
+    [Fact]
+    public void A_measurement_against_the_claim_is_flagged_for_evidence_even_when_the_test_cannot_tell()
+    {
+        // A is lower than B by about 0.1
+        Assert.False(ClaimCheck.PointsAgainst(ClaimCheck.Evaluate(Paired(), Claim(ClaimExpectation.Lower))));
+        Assert.True(ClaimCheck.PointsAgainst(ClaimCheck.Evaluate(Paired(), Claim(ClaimExpectation.Higher))));
+        Assert.True(ClaimCheck.PointsAgainst(ClaimCheck.Evaluate(Paired(seedOffset: 10), Claim(ClaimExpectation.Higher))));   // Welch: cannot tell, still against
+        Assert.True(ClaimCheck.PointsAgainst(ClaimCheck.Evaluate(Paired(), Claim(ClaimExpectation.Similar, margin: 0.02))));
+        Assert.False(ClaimCheck.PointsAgainst(ClaimCheck.Evaluate(Paired(), Claim(ClaimExpectation.Similar, margin: 0.2))));
     }
 
     [Fact]
