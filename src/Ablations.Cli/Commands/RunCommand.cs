@@ -22,7 +22,7 @@ public static class RunCommand
         var only = new Option<string[]>("--only") { Description = "run only these variants (repeatable)" };
         var jobs = NumberOption.Create("--jobs", "runs at once, as separate processes sharing the CPU threads", 1, minimum: 1);
         var results = new Option<string>("--results") { Description = "results root", DefaultValueFactory = _ => "results" };
-        var force = new Option<bool>("--force") { Description = "discard run folders written by a different configuration" };
+        var force = new Option<bool>("--force") { Description = "discard run folders written by a different configuration (finished runs the file still describes are kept)" };
         var noReport = new Option<bool>("--no-report") { Description = "skip each experiment's table and plots at the end" };
         var report = new Option<bool>("--report") { Description = "then write results/REPORT.md over every experiment in the results root" };
         var launcher = EnumOption.Create("--launcher", "where runs train: here, or as Slurm array jobs", Launcher.Local);

@@ -48,7 +48,7 @@ public sealed class ExperimentRunner
     {
         Directory.CreateDirectory(Folder);
         WriteManifest(runs);
-        foreach (var run in runs) new RunFolder(RunPath(run)).Claim(run.Config, force);
+        foreach (var run in runs) new RunFolder(RunPath(run)).Claim(run.Config, force, keepSame: true);
         return runs.Where(r => !new RunFolder(RunPath(r)).IsComplete).ToList();
     }
 

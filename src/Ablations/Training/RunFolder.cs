@@ -50,9 +50,11 @@ public sealed class RunFolder
 
     /// <summary>
     /// Claims the folder for <paramref name="config"/>: writes config.yaml when new; when the folder already
-    /// holds a run of another configuration, refuses (or, with <paramref name="force"/>, clears it first).
+    /// holds a run of another configuration, refuses (or, with <paramref name="force"/>, clears it first). A run of
+    /// the same configuration is kept to resume, or with <paramref name="force"/> cleared to train again, unless
+    /// <paramref name="keepSame"/> (an experiment's --force replaces only what its file no longer describes).
     /// </summary>
-    public void Claim(RunConfig config, bool force)
+    public void Claim(RunConfig config, bool force, bool keepSame = false)
     {
         Directory.CreateDirectory(Path);
         var yaml = ConfigWriter.ToYaml(config with { Reference = null });
@@ -67,7 +69,7 @@ public sealed class RunFolder
                         "use another --out, or --force to discard it", ConfigFile);
                 Clear();
             }
-            else if (force) Clear();
+            else if (force && !keepSame) Clear();
         }
         try { AtomicFile.WriteAllText(ConfigFile, yaml); }
         catch (UnauthorizedAccessException) { throw NotWritable(); }

@@ -83,6 +83,12 @@ public class ExperimentRunnerTests
         Assert.Contains("different configuration", e.Message);
         Assert.Equal(2, runner.Run(changed, force: true).Trained);
         Assert.Equal(48, new RunFolder(Path.Combine(runner.Folder, "pre", "seed-0")).ReadConfig().Model.DModel);
+        // --force replaces only the runs the file no longer describes: finished runs of the same configuration stay
+        var post = spec.Expand("smoke", new[] { "model.d_model=48" }, only: new[] { "post" });
+        Assert.Equal(2, runner.Run(post).Trained);
+        var both = changed.Concat(post).ToList();
+        var outcome = runner.Run(both, force: true);
+        Assert.Equal((0, 4), (outcome.Trained, outcome.Skipped));
     }
 
     [Fact]
