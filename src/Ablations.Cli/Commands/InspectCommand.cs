@@ -98,8 +98,7 @@ public static class InspectCommand
         var models = new List<(string Label, RunConfig Config)>();
         foreach (var variant in spec.Expand(scale, set).GroupBy(r => r.Variant))
         {
-            var distinct = variant.GroupBy(r => Inspector.Inspect(r.Config.Model, 1, "bf16") is var i ? (i.TotalParameters, i.ActiveParameters, i.KvBytesPerToken, i.FlopsPerToken) : default)
-                .Select(g => g.First()).ToList();
+            var distinct = variant.GroupBy(r => ConfigWriter.ToYaml(r.Config.Model)).Select(g => g.First()).ToList();
             foreach (var run in distinct)
                 models.Add((distinct.Count > 1 ? $"{variant.Key} ({run.SweepPoint})" : variant.Key, run.Config));
         }

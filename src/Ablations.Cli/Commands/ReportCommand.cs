@@ -45,7 +45,6 @@ public static class ReportCommand
         return new[] { plot, table, report };
     }
 
-    /// <summary>A damaged run or experiment left out of a table, plot or report: one line on stderr naming the file.</summary>
     /// <summary>
     /// The command that rebuilds only the report, as REPORT.md quotes it: the same whether `ablate report` or
     /// `ablate run --report` wrote it, so that `ablate report` regenerates the file byte for byte.
@@ -53,6 +52,7 @@ public static class ReportCommand
     public static string RebuildCommand(string results) =>
         Path.GetFullPath(results) == Path.GetFullPath("results") ? "ablate report" : $"ablate report --results {results}";
 
+    /// <summary>A damaged run or experiment left out of a table, plot or report: one line on stderr naming the file.</summary>
     public static void Warn(string message) => Console.Error.WriteLine($"warning: {message}");
 
     static string Existing(string folder) =>

@@ -46,7 +46,8 @@ public static class ClaimEvidence
 
     static string Best(ExperimentResults results, string variant, string fixedPoint, string shortKey) =>
         $"{variant}'s chosen {shortKey} is " +
-        (results.Manifest.BestOf(variant, fixedPoint) is { } best ? ClaimCheck.TunedPart(results, best)[(shortKey.Length + 1)..] : "not chosen");
+        (ClaimCheck.TunedPart(results, results.Manifest.BestOf(variant, fixedPoint)) is var part && part.StartsWith(shortKey + "=", StringComparison.Ordinal)
+            ? part[(shortKey.Length + 1)..] : "not chosen");
 
     static (double Mean, int N)? Mean(IEnumerable<double?> values)
     {

@@ -58,8 +58,10 @@ public static class ProtocolSummary
         {
             var values = GridValues(m);
             if (values.Count < 2) continue;
-            foreach (var (group, label) in m.Best.OrderBy(b => m.Variants.ToList().IndexOf(b.Key.Split(' ')[0])).ThenBy(b => b.Key, StringComparer.Ordinal))
+            var points = m.Runs.Select(r => m.FixedPoint(r.SweepPoint)).Distinct().Order(StringComparer.Ordinal).ToList();
+            foreach (var group in m.Variants.SelectMany(v => points.Select(p => TuneGroups.Key(v, p))))
             {
+                if (!m.Best.TryGetValue(group, out var label)) continue;
                 var value = m.Runs.FirstOrDefault(r => r.SweepPoint == label)?.SweepValues.GetValueOrDefault(m.TuneKey!);
                 if (value == values[0] || value == values[^1])
                     edges.Add($"{m.Name} {group} ({value}, the {(value == values[0] ? "lowest" : "highest")})");
