@@ -7,7 +7,7 @@ namespace Ablations.Benchmarks;
 
 /// <summary>Resident memory and live tensors over a long run of training steps, sampled after warm-up.</summary>
 public sealed record MemoryTrace(int Steps, double StartMb, double EndMb, double MaxMb, long StartLiveTensors, long EndLiveTensors,
-    IReadOnlyList<(int Step, double Mb)> Samples)
+    IReadOnlyList<(int Step, double Mb)> Samples, Precision Precision = Precision.Fp32)
 {
     public double Growth => (EndMb - StartMb) / StartMb;
 }
@@ -18,9 +18,10 @@ public sealed record MemoryTrace(int Steps, double StartMb, double EndMb, double
 /// </summary>
 public static class MemoryBenchmark
 {
-    public static MemoryTrace Measure(ModelConfig config, int batch, int context, int warmup, int steps, int sampleEvery = 50)
+    public static MemoryTrace Measure(ModelConfig config, int batch, int context, int warmup, int steps, int sampleEvery = 50,
+        Precision precision = Precision.Fp32)
     {
-        using var bench = new TrainingBenchmark("memory", "", config, new Decoder(config), batch, context);
+        using var bench = new TrainingBenchmark("memory", "", config, new Decoder(config), batch, context, precision);
         for (int s = 0; s < warmup; s++)
             using (NewDisposeScope()) bench.Step();
         var startMb = TrainingBenchmark.ResidentMb();
@@ -32,6 +33,6 @@ public static class MemoryBenchmark
             if (s % sampleEvery == 0 || s == steps) samples.Add((s, TrainingBenchmark.ResidentMb()));
         }
         return new MemoryTrace(steps, startMb, samples[^1].Item2, samples.Max(x => x.Item2), startLive,
-            DisposeScopeManager.Statistics.ThreadTotalLiveCount, samples);
+            DisposeScopeManager.Statistics.ThreadTotalLiveCount, samples, precision);
     }
 }

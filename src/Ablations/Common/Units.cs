@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace Ablations.Common;
 
-/// <summary>Human-readable counts (671.03B), bytes (1.50 GiB) and FLOPs (74.1 GFLOP), invariant culture.</summary>
+/// <summary>Human-readable counts (671.03B), bytes (1.50 GiB) and FLOPs (74.1 GFLOP), invariant culture; counted nouns and ranges in prose.</summary>
 public static class Units
 {
     static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
@@ -32,4 +32,11 @@ public static class Units
         >= 1e6 => (f / 1e6).ToString("0.00", Inv) + " MFLOP",
         _ => f.ToString("0", Inv) + " FLOP",
     };
+
+    /// <summary>"1 claim", "21 claims": a count with its noun in the right number.</summary>
+    public static string Counted(long n, string singular, string? plural = null) =>
+        $"{n.ToString(Inv)} {(n == 1 ? singular : plural ?? singular + "s")}";
+
+    /// <summary>"a to b", or "a" alone where both ends read the same.</summary>
+    public static string Range(string low, string high) => low == high ? low : $"{low} to {high}";
 }

@@ -87,7 +87,7 @@ public static class ClaimCheck
         var adjusted = Statistics.Holm(hypotheses.Select(h => h.P).ToList());
         var byHypothesis = hypotheses.Select((h, k) => (h.i, h.Beyond, Adjusted: adjusted[k])).ToDictionary(h => (h.i, h.Beyond), h => h.Adjusted);
         var claims = tests.Count(t => t.PValue != null);
-        var family = hypotheses.Count == claims ? $"{claims} claims" : $"{hypotheses.Count} hypotheses of {claims} claims";
+        var family = hypotheses.Count == claims ? Units.Counted(claims, "claim") : $"{Units.Counted(hypotheses.Count, "hypothesis", "hypotheses")} of {Units.Counted(claims, "claim")}";
         return tests.Select((t, i) => t.Exact ?? Verdict(t, byHypothesis[(i, false)], byHypothesis.GetValueOrDefault((i, true), 1), family)).ToList();
     }
 

@@ -22,8 +22,8 @@ public static class ProtocolSummary
         var parts = new List<string>
         {
             $"**Protocol.** {experiments.Count} experiment{(experiments.Count == 1 ? "" : "s")} at the `{string.Join("`, `", scales)}` scale" +
-            (runs.Count > 0 ? $"; every finished run trained on {Units.Count(runs.Min(r => r.Tokens))} to {Units.Count(runs.Max(r => r.Tokens))} tokens" : "") +
-            (rows.Count > 0 ? $", {rows.Min(r => r.TokensPerParameter).ToString("F1", Inv)} to {rows.Max(r => r.TokensPerParameter).ToString("F1", Inv)} per non-embedding parameter (every expert of a mixture counted)" : "") + ".",
+            (runs.Count > 0 ? $"; every finished run trained on {Units.Range(Units.Count(runs.Min(r => r.Tokens)), Units.Count(runs.Max(r => r.Tokens)))} tokens" : "") +
+            (rows.Count > 0 ? $", {Units.Range(rows.Min(r => r.TokensPerParameter).ToString("F1", Inv), rows.Max(r => r.TokensPerParameter).ToString("F1", Inv))} per non-embedding parameter (every expert of a mixture counted)" : "") + ".",
         };
         var tuned = manifests.Where(m => m.TuneKey != null).ToList();
         if (tuned.Count > 0)
@@ -38,7 +38,7 @@ public static class ProtocolSummary
         var margins = manifests.SelectMany(m => m.Claims).Where(c => c.Expect == ClaimExpectation.Similar && c.Margin != null)
             .Select(c => $"{c.Margin!.Value.ToString("0.###", Inv)} {(c.Metric == ClaimMetric.ValAccuracy ? "of accuracy" : "nats")}").Distinct().ToList();
         parts.Add($"Claims of \"similar\" are tested for equivalence within the margin each states (two one-sided tests{(margins.Count > 0 ? "; margins " + string.Join(", ", margins) : "")}); " +
-                  $"the p-values of all {claimCount} tested claims of this report are corrected together (Holm-Bonferroni, family-wise 5%; a \"similar\" claim enters twice, as equivalence within its margin and as a difference beyond it, its verdict \"disagrees\"; a KV-cache claim is exact, from the configuration, and a largest attention logit is compared as its log10). Diverged runs stay in every comparison, " +
+                  $"the p-values of {(claimCount == 1 ? "the 1 tested claim" : $"all {claimCount} tested claims")} of this report are corrected together (Holm-Bonferroni, family-wise 5%; a \"similar\" claim enters twice, as equivalence within its margin and as a difference beyond it, its verdict \"disagrees\"; a KV-cache claim is exact, from the configuration, and a largest attention logit is compared as its log10). Diverged runs stay in every comparison, " +
                   "scored at their initial loss (answer accuracy at chance). A claim that needs more tokens than these runs saw says so, with the tokens it needs.");
         return string.Join(" ", parts);
     }

@@ -82,6 +82,25 @@ public class NativeHeapTests
         Assert.Equal(trace.StartLiveTensors, trace.EndLiveTensors);
         Assert.True(trace.StartMb > 0);
         Assert.InRange(trace.Growth, -0.5, 0.5);
+        Assert.Equal(Precision.Fp32, trace.Precision);
+    }
+
+    [Fact]
+    public void Memory_benchmark_in_bf16_finds_no_tensor_left_behind_by_the_weight_copies_and_casts()
+    {
+        var trace = MemoryBenchmark.Measure(TinyModels.Base(), batch: 2, context: 16, warmup: 3, steps: 10, sampleEvery: 5, precision: Precision.Bf16);
+        Assert.Equal(Precision.Bf16, trace.Precision);
+        Assert.Equal(trace.StartLiveTensors, trace.EndLiveTensors);
+        Assert.InRange(trace.Growth, -0.5, 0.5);
+    }
+
+    [Fact]
+    public void The_bf16_memory_check_without_bf16_units_runs_the_dense_model_narrowed()
+    {
+        var (narrow, dense) = (BenchmarkSuite.Narrow, BenchmarkSuite.Dense);
+        Assert.Equal((64, 2), (narrow.DModel, narrow.NLayers));
+        Assert.Equal(dense with { DModel = narrow.DModel, NLayers = narrow.NLayers, FeedForward = narrow.FeedForward }, narrow);
+        Assert.Equal(dense.Attention, narrow.Attention);   // the same attention and norms as the bench's dense model
     }
 
     [Fact]

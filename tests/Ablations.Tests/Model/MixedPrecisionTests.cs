@@ -21,6 +21,25 @@ public class MixedPrecisionTests
             Attention = new GroupedAttentionConfig { Kind = AttentionKind.Gqa, NHeads = 4, NKvHeads = 2, QkNorm = true } } },
     };
 
+    /// <summary>
+    /// What mixed precision rests on, on whichever path libtorch takes here (bf16 units, or scalar code without them):
+    /// a bf16 product multiplies bf16 operands and sums in fp32, rounding only the result to bf16. Summed in bf16
+    /// instead, a 4096-long dot product of positive terms would lose its low bits at every step.
+    /// </summary>
+    [Fact]
+    public void Bf16_matrix_products_accumulate_in_fp32()
+    {
+        using var scope = NewDisposeScope();
+        var a = rand(new long[] { 8, 4096 }, generator: new Generator(3)).to(ScalarType.BFloat16);
+        var b = rand(new long[] { 4096, 8 }, generator: new Generator(4)).to(ScalarType.BFloat16);
+        var product = a.matmul(b).to(ScalarType.Float32);
+        var exact = a.to(ScalarType.Float64).matmul(b.to(ScalarType.Float64));
+        var relative = ((product - exact).abs() / exact).max().item<double>();
+        Assert.True(relative <= 1.0 / 256, $"bf16 products err by {relative:E2} relative: more than the final rounding to bf16 (2^-8)");
+        // Each term about 0.25 and the sums about 1024, where bf16's spacing is 8: summing in bf16 would stall far below.
+        Assert.InRange(exact.mean().item<double>(), 900, 1150);
+    }
+
     [Theory]
     [MemberData(nameof(Models))]
     public void Bf16_forward_matches_fp32_within_bf16_rounding_and_returns_float32_logits(string name, ModelConfig config)

@@ -63,7 +63,7 @@ public class ClaimCheckTests
         var disagrees = One(far, Claim(ClaimExpectation.Similar, margin: 0.02));
         Assert.StartsWith("**Disagrees**", disagrees);
         Assert.Contains("beyond ±0.02 p < 0.001", disagrees);
-        Assert.Contains("over 2 hypotheses of 1 claims", disagrees);
+        Assert.Contains("over 2 hypotheses of 1 claim,", disagrees);   // the family in the right number
         Assert.StartsWith("**Cannot tell at this scale**", One(far, Claim(ClaimExpectation.Similar, margin: 0.3)));
     }
 
