@@ -26,10 +26,16 @@ public static class SlurmProgress
         {
             while (true)
             {
+                if (cancel.IsCancellationRequested) return Stopped(interactive);
                 IReadOnlyList<SlurmExperimentStatus> states;
                 try
                 {
-                    states = folders.Select(f => SlurmExperimentStatus.Read(f, slurm)).OfType<SlurmExperimentStatus>().ToList();
+                    // Read on the side: a controller slow to answer (each command may take up to a minute, as when it is
+                    // busy cancelling) must not hold up Ctrl-C, which stops the waiting at once.
+                    var read = Task.Run(() => (IReadOnlyList<SlurmExperimentStatus>)folders.Select(f => SlurmExperimentStatus.Read(f, slurm)).OfType<SlurmExperimentStatus>().ToList());
+                    try { Task.WaitAny(new Task[] { read }, cancel.Token); }
+                    catch (OperationCanceledException) { return Stopped(interactive); }
+                    states = read.GetAwaiter().GetResult();
                     failures = 0;
                 }
                 catch (SlurmException e) when (++failures < 30)
@@ -44,17 +50,19 @@ public static class SlurmProgress
                 else if (Counts(line) != Counts(last)) Console.WriteLine(line);
                 last = line;
                 if (states.All(s => s.Finished)) break;
-                if (cancel.Token.WaitHandle.WaitOne(Poll))
-                {
-                    if (interactive) Console.WriteLine();
-                    Console.WriteLine("stopped waiting; the jobs go on in Slurm: `ablate status` follows them, rerunning with --wait waits again");
-                    return false;
-                }
+                cancel.Token.WaitHandle.WaitOne(Poll);
             }
             if (interactive) Console.WriteLine();
             return true;
         }
         finally { Console.CancelKeyPress -= onCancel; }
+    }
+
+    static bool Stopped(bool interactive)
+    {
+        if (interactive) Console.WriteLine();
+        Console.WriteLine("stopped waiting; the jobs go on in Slurm: `ablate status` follows them, rerunning with --wait waits again");
+        return false;
     }
 
     static string Line(IReadOnlyList<SlurmExperimentStatus> states)
