@@ -1,3 +1,4 @@
+using Ablations.Common;
 using System.Diagnostics;
 using Ablations.Experiments;
 using Ablations.Training;
@@ -23,7 +24,7 @@ public sealed class ExperimentConsole : IExperimentObserver
         var points = runs.Select(r => r.SweepPoint).Distinct().Count();
         var seeds = runs.Select(r => r.Seed).Distinct().Count();
         Console.WriteLine($"{_total} runs ({variants} variants x {points} sweep points x {seeds} seeds): {alreadyDone} already complete, " +
-                          $"{_total - alreadyDone} to run with {jobs} job{(jobs == 1 ? "" : "s")}");
+                          $"{_total - alreadyDone} to run with {Units.Counted(jobs, "job")}");
     }
 
     public void OnMessage(string message) => Console.WriteLine(message);

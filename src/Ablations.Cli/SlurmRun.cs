@@ -1,3 +1,4 @@
+using Ablations.Common;
 using System.Globalization;
 using Ablations.Cluster;
 using Ablations.Cli.Commands;
@@ -88,7 +89,7 @@ public sealed class SlurmRun
             var what = phase.Completion ? "remaining seeds at each variant's best" : "runs";
             Console.WriteLine($"submitted array job {submission.ArrayJob} for {phase.Pending.Count} of {phase.Runs.Count} {what}" +
                               (phase.Pending.Count < phase.Runs.Count ? $" ({phase.Runs.Count - phase.Pending.Count} complete)" : "") +
-                              $": tasks {ArrayIndices.Format(submission.Tasks)}, {options.CpusPerTask} CPU{(options.CpusPerTask == 1 ? "" : "s")} each; " +
+                              $": tasks {ArrayIndices.Format(submission.Tasks)}, {Units.Counted(options.CpusPerTask, "CPU")} each; " +
                               $"follow-up job {submission.FollowUpJob} continues the experiment when every task has succeeded");
             Console.WriteLine($"  script {Path.Combine(runner.Folder, "slurm", "array.sh")}, task list {SlurmTaskList.PathIn(runner.Folder)}, logs {Path.Combine(runner.Folder, "slurm", "logs")}");
             Console.WriteLine($"  status: ablate status {runner.Folder}; cancel: scancel --name={log.JobName}");

@@ -109,7 +109,7 @@ public static class InspectCommand
     {
         var w = new StringWriter(CultureInfo.InvariantCulture);
         var context = models.Count > 0 ? models[0].Inspection.Context : 0;
-        w.WriteLine($"{spec.Name} at scale {scale}: {models.Count} model{(models.Count == 1 ? "" : "s")} (* without embeddings; KV cache in {models.FirstOrDefault().Inspection?.DType}, per token and for one sequence of {context:N0} tokens, local layers capped at their window; FLOPs of the forward pass per token at that context)");
+        w.WriteLine($"{spec.Name} at scale {scale}: {Units.Counted(models.Count, "model")} (* without embeddings; KV cache in {models.FirstOrDefault().Inspection?.DType}, per token and for one sequence of {context:N0} tokens, local layers capped at their window; FLOPs of the forward pass per token at that context)");
         w.WriteLine();
         var width = Math.Max(8, models.Max(m => m.Label.Length)) + 2;
         w.WriteLine($"  {"variant".PadRight(width)}{"layers",7}{"d_model",8}{"total",10}{"active",10}{"total *",10}{"active *",10}{"KV/token",11}{"KV at context",15}{"FLOPs/token",13}");

@@ -112,15 +112,17 @@ public sealed class BenchmarkSuite
         var decode = DecodeBenchmark.Measure(Gqa, Mla, 2048, 4, Math.Max(16, 4 * Steps));
         Log($"decode at 2048: GQA {decode.GqaTokensPerSecond:F0}, MLA absorbed {decode.MlaTokensPerSecond:F0}, MLA rebuilding keys/values {decode.MlaRebuildTokensPerSecond:F0} tokens/s");
         MemoryTrace? memory = null, bf16Memory = null;
+        var bf16MemoryShape = "";
         if (MemorySteps > 0)
         {
             memory = MemoryBenchmark.Measure(dense, 8, 256, 20, MemorySteps);
             LogMemory(memory, "");
             // bf16 keeps per-step weight copies and casts: the same check in bf16, on the dense shape where bf16 is
             // timed, else on a narrow one that the scalar fallback steps through in minutes, so its leaks still show.
-            var (shape, context, label) = timeBf16 ? (dense, 256, "") : (Narrow, 64, ", narrow shape (d 64, 2 layers, 8 x 64)");
+            var (shape, context) = timeBf16 ? (dense, 256) : (Narrow, 64);
             bf16Memory = MemoryBenchmark.Measure(shape, 8, context, 20, MemorySteps, precision: Precision.Bf16);
-            LogMemory(bf16Memory, label);
+            bf16MemoryShape = timeBf16 ? "" : $", narrow shape (d {shape.DModel}, {shape.NLayers} layers, 8 x {context})";
+            LogMemory(bf16Memory, bf16MemoryShape);
         }
 
         double Paired(List<double>[] t, int a, int b) => Interleaved.PairedRatio(t[a], t[b]);
@@ -147,7 +149,7 @@ public sealed class BenchmarkSuite
             Ratio("MLA decode, absorbed / rebuilding keys and values (context 2048)", decode.MlaTokensPerSecond / decode.MlaRebuildTokensPerSecond, v => v > 1, "> 1",
                 $"{decode.MlaTokensPerSecond:F0} vs {decode.MlaRebuildTokensPerSecond:F0} tokens/s; GQA {decode.GqaTokensPerSecond:F0}"),
         };
-        foreach (var (trace, label) in new[] { (memory, ""), (bf16Memory, timeBf16 ? ", bf16" : ", bf16, narrow shape (d 64, 2 layers, 8 x 64)") })
+        foreach (var (trace, label) in new[] { (memory, ""), (bf16Memory, ", bf16" + bf16MemoryShape) })
             if (trace is not null)
                 ratios.Add(Ratio($"resident memory growth over {trace.Steps} steps{label}", trace.Growth,
                     v => Math.Abs(v) <= 0.02 && trace.EndLiveTensors == trace.StartLiveTensors, "<= 2%, no tensor leak",

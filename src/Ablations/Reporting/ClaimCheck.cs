@@ -50,7 +50,7 @@ public static class ClaimCheck
         var diverged = a.Count(r => r.Diverged) + b.Count(r => r.Diverged);
         var counts = $"{va.Count} and {vb.Count} seeds" +
                      (diverged > 0 && claim.Metric is ClaimMetric.ValLoss or ClaimMetric.ValAccuracy
-                         ? $", {diverged} diverged run{(diverged == 1 ? "" : "s")} scored at {(claim.Metric == ClaimMetric.ValLoss ? "the initial loss" : "chance")}" : "");
+                         ? $", {Units.Counted(diverged, "diverged run")} scored at {(claim.Metric == ClaimMetric.ValLoss ? "the initial loss" : "chance")}" : "");
         if (va.Count < 2 || vb.Count < 2) return Exact($"**Cannot tell at this scale**: fewer than two runs on a side{where} ({counts}).");
 
         // Paired when both sides ran exactly the same seeds: each difference then removes the seed's own luck.

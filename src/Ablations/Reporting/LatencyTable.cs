@@ -15,7 +15,7 @@ public static class LatencyTable
         var sb = new StringBuilder();
         var reference = record.Results.FirstOrDefault(r => r.Variant == baseline) ?? record.Results[0];
         sb.AppendLine($"Decoding with the cache filled to {record.Context:N0} positions{(record.At.Length > 0 ? $" ({record.At})" : "")}: batch 1, median of {record.Tokens} steps " +
-                      $"taken in turn across the variants, {record.Threads} thread{(record.Threads == 1 ? "" : "s")} on {record.Device}, measured once after training; the cache as held " +
+                      $"taken in turn across the variants, {Units.Counted(record.Threads, "thread")} on {record.Device}, measured once after training; the cache as held " +
                       "(fp32 here; a windowed layer keeps only its window).");
         sb.AppendLine();
         sb.AppendLine($"| variant | decode tokens/s | vs {reference.Variant} | KV cache held | vs {reference.Variant} |");

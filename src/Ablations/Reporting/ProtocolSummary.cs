@@ -21,7 +21,7 @@ public static class ProtocolSummary
         var rows = experiments.SelectMany(e => e.Rows).Where(r => r.TokensPerParameter > 0).ToList();
         var parts = new List<string>
         {
-            $"**Protocol.** {experiments.Count} experiment{(experiments.Count == 1 ? "" : "s")} at the `{string.Join("`, `", scales)}` scale" +
+            $"**Protocol.** {Units.Counted(experiments.Count, "experiment")} at the `{string.Join("`, `", scales)}` scale" +
             (runs.Count > 0 ? $"; every finished run trained on {Units.Range(Units.Count(runs.Min(r => r.Tokens)), Units.Count(runs.Max(r => r.Tokens)))} tokens" : "") +
             (rows.Count > 0 ? $", {Units.Range(rows.Min(r => r.TokensPerParameter).ToString("F1", Inv), rows.Max(r => r.TokensPerParameter).ToString("F1", Inv))} per non-embedding parameter (every expert of a mixture counted)" : "") + ".",
         };
@@ -76,6 +76,6 @@ public static class ProtocolSummary
     {
         var values = GridValues(m);
         var tuningSeeds = m.Runs.Where(r => r.SweepValues.Count > 0).GroupBy(r => (r.Variant, r.SweepPoint)).Select(g => g.Count()).DefaultIfEmpty(0).Min();
-        return $"{values.Count} values from {values.FirstOrDefault()} to {values.LastOrDefault()} on {tuningSeeds} seed{(tuningSeeds == 1 ? "" : "s")}";
+        return $"{values.Count} values from {values.FirstOrDefault()} to {values.LastOrDefault()} on {Units.Counted(tuningSeeds, "seed")}";
     }
 }
