@@ -8,7 +8,7 @@ using Ablations.Training;
 namespace Ablations.Tests.Cluster;
 
 /// <summary>
-/// Experiments submitted to a real Slurm cluster (tests/cluster/start-slurm.sh starts one on this machine) as job
+/// Experiments submitted to a real Slurm cluster (<see cref="SlurmCluster.Require"/> starts one on this machine) as job
 /// arrays give the numbers of a local run to the bit, through a tuned experiment's two phases, a cancelled task and
 /// a resubmission, and a task that checkpoints at its time-limit warning, requeues itself and resumes.
 /// </summary>
@@ -54,7 +54,7 @@ public sealed class SlurmArrayTests : IDisposable
         while (!condition()) { Assert.True(watch.Elapsed < Patience, $"timed out waiting for {what}"); Thread.Sleep(50); }
     }
 
-    [SlurmFact]
+    [Fact]
     public void An_experiment_file_at_smoke_scale_run_as_an_array_gives_a_local_runs_results_to_the_bit()
     {
         SlurmCluster.Require();
@@ -85,7 +85,7 @@ public sealed class SlurmArrayTests : IDisposable
         Assert.DoesNotContain("submitted", again.Stdout);
     }
 
-    [SlurmFact]
+    [Fact]
     public void An_unknown_partition_is_refused_naming_the_cluster_s_partitions()
     {
         SlurmCluster.Require();
@@ -94,7 +94,7 @@ public sealed class SlurmArrayTests : IDisposable
         Assert.DoesNotContain("tiny-exp.smoke", string.Join(' ', Directory.GetDirectories(_dir)));   // refused before anything was written
     }
 
-    [SlurmFact]
+    [Fact]
     public void A_tuned_experiment_runs_its_grid_then_its_seeds_at_each_best_as_two_arrays_and_chooses_as_a_local_run_does()
     {
         SlurmCluster.Require();
@@ -113,7 +113,7 @@ public sealed class SlurmArrayTests : IDisposable
         Assert.Contains("(best)", File.ReadAllText(Path.Combine(experiment, "table.md")));
     }
 
-    [SlurmFact]
+    [Fact]
     public void Ctrl_C_stops_waiting_not_the_jobs_and_a_cancelled_task_resumes_on_resubmission_with_the_numbers_of_an_uninterrupted_run()
     {
         SlurmCluster.Require();
@@ -167,7 +167,7 @@ public sealed class SlurmArrayTests : IDisposable
         Assert.Equal(Numbers(LongReference.Value), Numbers(experiment));
     }
 
-    [SlurmFact]
+    [Fact]
     public void A_task_warned_before_its_time_limit_checkpoints_requeues_itself_and_resumes_with_the_losses_of_an_uninterrupted_run()
     {
         SlurmCluster.Require();

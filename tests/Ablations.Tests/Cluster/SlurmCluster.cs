@@ -6,16 +6,36 @@ namespace Ablations.Tests.Cluster;
 /// <summary>The Slurm cluster the integration tests submit to, asked through its own commands (squeue, scancel, sinfo).</summary>
 public static class SlurmCluster
 {
-    public static bool InCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+    /// <summary>
+    /// tests/cluster/start-slurm.sh, run once per test run: it installs Debian's slurm-wlm and munge where missing and
+    /// starts a one-node cluster (as root; a cluster that already answers is left as it is), so the README's test
+    /// command needs nothing started beforehand. Its exit code and output, for the message of a test that fails.
+    /// </summary>
+    static readonly Lazy<string> Started = new(Start, LazyThreadSafetyMode.ExecutionAndPublication);
 
-    /// <summary>Fails, saying what to do, unless sbatch is on PATH and the cluster has a node that takes jobs.</summary>
+    static string Start()
+    {
+        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Repo.Path("tests", "cluster", "start-slurm.sh"));
+        try
+        {
+            using var process = Process.Start(start)!;
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            process.WaitForExit();
+            return $"tests/cluster/start-slurm.sh exited {process.ExitCode}: {(stdout.Result + stderr.Result).Trim()}";
+        }
+        catch (System.ComponentModel.Win32Exception e) { return $"tests/cluster/start-slurm.sh could not run: {e.Message}"; }
+    }
+
+    /// <summary>Starts the cluster when none answers; fails, saying why, unless sbatch is on PATH and a node takes jobs.</summary>
     public static void Require()
     {
-        if (SlurmClient.FindSbatch() == null)
-            Assert.Fail("CI=true and no sbatch on PATH: the Slurm tests must run in CI; .ci/run starts a one-node cluster with tests/cluster/start-slurm.sh");
+        var started = Started.Value;
+        Assert.True(SlurmClient.FindSbatch() != null, $"no sbatch on PATH; {started}");
         var (code, nodes) = Command("sinfo", "-h", "-N", "-o", "%t");
         Assert.True(code == 0 && nodes.Split('\n').Any(s => s.StartsWith("idle") || s.StartsWith("mix") || s.StartsWith("alloc")),
-            $"sbatch is on PATH but no Slurm node takes jobs (sinfo: {nodes.Trim()}); start one with tests/cluster/start-slurm.sh");
+            $"no Slurm node takes jobs (sinfo: {nodes.Trim()}); {started}");
     }
 
     /// <summary>Runs a Slurm command; its exit code and output (standard output and error together).</summary>
