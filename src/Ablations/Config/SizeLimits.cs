@@ -33,4 +33,35 @@ public static class SizeLimits
             if (value > limit)
                 yield return new(key, string.Create(CultureInfo.InvariantCulture, $"must be at most {limit:N0}, got {value:N0}"));
     }
+
+    /// <summary>
+    /// The one check for a product of settings (vocab^order, batches x batch size, tokens + warm-up...): computed
+    /// without overflow, an error on <paramref name="key"/> naming the factors when it is above
+    /// <paramref name="limit"/>; null when it fits. Validation calls it before any code multiplies the values.
+    /// </summary>
+    public static ConfigError? Product(string key, string what, long limit, params (string Key, double Value)[] factors)
+    {
+        var product = 1.0;
+        foreach (var (_, value) in factors) product *= value;
+        if (product <= limit) return null;
+        var parts = string.Join(" x ", factors.Select(f => string.Create(CultureInfo.InvariantCulture, $"{f.Key} {f.Value:N0}")));
+        return new(key, string.Create(CultureInfo.InvariantCulture, $"{what} ({parts}) must be at most {limit:N0}, got about {product:G3}"));
+    }
+
+    /// <summary><see cref="Product"/> for a power: base^exponent (a Markov source's states, vocab^order).</summary>
+    public static ConfigError? Power(string key, string what, long limit, (string Key, double Value) b, (string Key, int Value) exponent)
+    {
+        var value = Math.Pow(b.Value, exponent.Value);
+        return value <= limit ? null : new(key, string.Create(CultureInfo.InvariantCulture,
+            $"{what} ({b.Key} {b.Value:N0} to the power {exponent.Key} {exponent.Value}) must be at most {limit:N0}, got about {value:G3}"));
+    }
+
+    /// <summary>A sum of settings (latency tokens + warm-up...), checked like <see cref="Product"/>.</summary>
+    public static ConfigError? Sum(string key, string what, long limit, params (string Key, double Value)[] terms)
+    {
+        var sum = terms.Sum(t => t.Value);
+        if (sum <= limit) return null;
+        var parts = string.Join(" + ", terms.Select(t => string.Create(CultureInfo.InvariantCulture, $"{t.Key} {t.Value:N0}")));
+        return new(key, string.Create(CultureInfo.InvariantCulture, $"{what} ({parts}) must be at most {limit:N0}, got about {sum:G3}"));
+    }
 }
