@@ -15,6 +15,9 @@ public static class CliRunner
     public const int Busy = 3;
     public const int Interrupted = 130;
 
+    /// <summary>errno values .NET carries in an IOException's HResult on Unix: EROFS, ENOSPC, EDQUOT.</summary>
+    const int ReadOnlyFileSystem = 30, NoSpace = 28, QuotaExceeded = 122;
+
     public static int Run(RootCommand root, string[] args)
     {
         var parsed = root.Parse(args);
@@ -68,6 +71,12 @@ public static class CliRunner
         catch (UnauthorizedAccessException e)
         {
             // A folder that cannot be written (read-only results, another user's files): the message names the path.
+            Console.Error.WriteLine($"error: cannot write there: {e.Message}");
+            return BadInput;
+        }
+        catch (IOException e) when (e.HResult is ReadOnlyFileSystem or NoSpace or QuotaExceeded)
+        {
+            // A folder on a read-only mount, a full disk: the user's situation to change, named in the message.
             Console.Error.WriteLine($"error: cannot write there: {e.Message}");
             return BadInput;
         }

@@ -21,15 +21,24 @@ public static class TrainCommand
         {
             // Output to the run's own log (not through the parent's pipe), so a trainer whose parent died can still
             // say what it does while it checkpoints.
-            if (r.GetValue(log) is { } logFile)
-            {
-                var writer = new StreamWriter(logFile, append: true) { AutoFlush = true };
-                Console.SetOut(writer);
-                Console.SetError(writer);
-            }
+            if (r.GetValue(log) is { } logFile && CliRunner.Guard(() => OpenLog(logFile)) is var opened && opened != CliRunner.Ok)
+                return opened;
             return CliRunner.Guard(() => Train(r, file, set, outDir, force, threads));
         });
         return command;
+    }
+
+    /// <summary>Sends this command's output to <paramref name="logFile"/> (appended), refusing a folder or a missing parent as bad input.</summary>
+    static int OpenLog(string logFile)
+    {
+        if (Directory.Exists(logFile)) throw new ConfigException("is a folder; --log takes a file to append to", logFile, key: "--log");
+        var parent = Path.GetDirectoryName(Path.GetFullPath(logFile));
+        if (parent != null && !Directory.Exists(parent))
+            throw new ConfigException($"its folder {parent} does not exist; --log appends to a file in an existing folder", logFile, key: "--log");
+        var writer = new StreamWriter(logFile, append: true) { AutoFlush = true };
+        Console.SetOut(writer);
+        Console.SetError(writer);
+        return CliRunner.Ok;
     }
 
     static int Train(ParseResult r, Argument<string> file, Option<string[]> set, Option<string?> outDir, Option<bool> force, Option<int?> threads)

@@ -36,7 +36,7 @@ public sealed record SlurmJobLog
     {
         var path = PathIn(experimentFolder);
         if (!File.Exists(path)) return null;
-        try { return JsonSerializer.Deserialize<SlurmJobLog>(File.ReadAllText(path), Json) ?? throw new JsonException("empty"); }
+        try { return Common.StoredJson.Deserialize<SlurmJobLog>(File.ReadAllText(path), Json); }
         catch (JsonException e) { throw new ConfigException($"damaged Slurm job log ({e.Message})", path); }
     }
 

@@ -123,6 +123,29 @@ public static class ConfigLoader
         if (rootNode is YamlScalarNode { Value: null or "" }) return new YamlMappingNode();
         if (rootNode is not YamlMappingNode map)
             throw new ConfigException("expected a mapping of sections at the top (model:, ...)", source, (int)rootNode.Start.Line, (int)rootNode.Start.Column);
+        CheckKeys(map, source);
         return map;
+    }
+
+    /// <summary>
+    /// Every mapping key of <paramref name="node"/>, at any depth, must be a plain word: YAML also allows a list or
+    /// a mapping as a key ({[a, b]: 1}, "? {a: 1}"), which names no setting. Refused where it is written.
+    /// </summary>
+    public static void CheckKeys(YamlNode node, string source)
+    {
+        switch (node)
+        {
+            case YamlMappingNode m:
+                foreach (var (k, v) in m.Children)
+                {
+                    if (k is not YamlScalarNode)
+                        throw new ConfigException($"a key must be a name, not a {(k is YamlSequenceNode ? "list" : "mapping")}", source, (int)k.Start.Line, (int)k.Start.Column);
+                    CheckKeys(v, source);
+                }
+                break;
+            case YamlSequenceNode q:
+                foreach (var item in q.Children) CheckKeys(item, source);
+                break;
+        }
     }
 }

@@ -132,7 +132,9 @@ public static class ConfigOverrides
         {
             var stream = new YamlStream();
             stream.Load(new StringReader(value));
-            return stream.Documents.Count == 0 ? new YamlScalarNode(null) : stream.Documents[0].RootNode;
+            if (stream.Documents.Count == 0) return new YamlScalarNode(null);
+            ConfigLoader.CheckKeys(stream.Documents[0].RootNode, $"--set {text}");
+            return stream.Documents[0].RootNode;
         }
         catch (YamlException e)
         {

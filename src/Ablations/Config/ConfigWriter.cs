@@ -49,5 +49,22 @@ public static class ConfigWriter
         });
     }
 
-    static bool NeedsQuotes(string s) => s.Length == 0 || s.Contains(':') || s.Contains('#') || s.Trim() != s;
+    /// <summary>
+    /// Whether a string must be quoted so that every YAML reader (this binder, PyYAML's 1.1 rules, a 1.2 core
+    /// schema) reads it back as the same string: only a plain word of letters, digits and '_', '-', '.', '/'
+    /// that starts with a letter or '/' and is none of the words YAML gives another type (null, true, off, y,
+    /// .nan...) is written bare; everything else ('~', '1e3', '0x10', '*a', '&a', '!t', '%', '@', ': ', '#',
+    /// spaces at the ends, control characters) is double-quoted, with YamlDotNet's escapes.
+    /// </summary>
+    internal static bool NeedsQuotes(string s) =>
+        !PlainWord.IsMatch(s) || Reserved.Contains(s);
+
+    static readonly System.Text.RegularExpressions.Regex PlainWord =
+        new(@"^[A-Za-z/][A-Za-z0-9_./-]*$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    /// <summary>Words YAML 1.1 or 1.2 resolves to null, a boolean or a float.</summary>
+    static readonly HashSet<string> Reserved = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "null", "true", "false", "yes", "no", "on", "off", "y", "n", "nan", "inf", "infinity",
+    };
 }

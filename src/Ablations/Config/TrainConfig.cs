@@ -66,6 +66,9 @@ public sealed record TrainConfig : IValidatable
         if (!(Lr > 0)) yield return new("lr", $"must be positive, got {Lr}");
         if (!(MinLrRatio >= 0 && MinLrRatio <= 1)) yield return new("min_lr_ratio", $"must be in [0, 1], got {MinLrRatio}");
         if (WarmupSteps < 0) yield return new("warmup_steps", $"must be 0 or more, got {WarmupSteps}");
+        else if (Steps > 0 && WarmupSteps > Steps)
+            yield return new("warmup_steps", $"{WarmupSteps} is longer than the run's {Steps} steps, so the learning rate would never reach lr; " +
+                                             "set warmup_steps to at most steps (a scale that shortens steps shortens warm-up too)");
         if (!(DecayFraction > 0 && DecayFraction <= 1)) yield return new("decay_fraction", $"must be in (0, 1], got {DecayFraction}");
         if (!(WeightDecay >= 0)) yield return new("weight_decay", $"must be 0 or more, got {WeightDecay}");
         if (!(Beta1 >= 0 && Beta1 < 1)) yield return new("beta1", $"must be in [0, 1), got {Beta1}");
@@ -79,6 +82,10 @@ public sealed record TrainConfig : IValidatable
         else if (EvalBatches > FinalEvalBatches)
             yield return new("eval_batches", $"{EvalBatches} is more than final_eval_batches = {FinalEvalBatches}: the evaluations along the way use a part of the final validation set");
         if (EvalBatchSize <= 0) yield return new("eval_batch_size", $"must be positive, got {EvalBatchSize}");
+        else if (FinalEvalBatches > 0 && SizeLimits.Product("final_eval_batches", "validation sequences", SizeLimits.Sequences,
+                     ("final_eval_batches", FinalEvalBatches), ("eval_batch_size", EvalBatchSize)) is { } evalTooBig) yield return evalTooBig;
+        if (BatchSize > 0 && GradAccum > 0 && SizeLimits.Product("batch_size", "sequences per step", SizeLimits.Sequences,
+                ("batch_size", BatchSize), ("grad_accum", GradAccum)) is { } stepTooBig) yield return stepTooBig;
         if (LogEvery <= 0) yield return new("log_every", $"must be positive, got {LogEvery}");
         if (CheckpointEvery < 0) yield return new("checkpoint_every", $"must be 0 (end only) or positive, got {CheckpointEvery}");
         if (Threads < 0) yield return new("threads", $"must be 0 (default) or positive, got {Threads}");

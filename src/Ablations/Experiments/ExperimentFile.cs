@@ -83,11 +83,28 @@ public sealed record ExperimentFile : IValidatable
         for (int i = 0; Seeds != null && i < Seeds.Count; i++)
             if (Seeds.Take(i).Contains(Seeds[i])) yield return new($"seeds[{i}]", $"seed {Seeds[i]} is listed twice");
         foreach (var (key, values) in Sweep)
+        {
             if (values is not { Count: > 0 } || values.Any(v => v is not YamlScalarNode))
                 yield return new($"sweep.{key}", "expected a non-empty list of values, e.g. [1e-3, 3e-3]");
+            else
+                foreach (var e in LabelErrors($"sweep.{key}", key, values)) yield return e;
+        }
+        if (Tune != null && Tune.Values.All(v => v is YamlScalarNode))
+            foreach (var e in LabelErrors("tune.values", Tune.Key, Tune.Values)) yield return e;
         foreach (var scale in Scales.Keys)
             if (FolderName.Problem(scale) is { } problem) yield return new($"scales.{scale}", problem);
         if (DefaultScale != null && !Scales.ContainsKey(DefaultScale))
             yield return new("default_scale", $"'{DefaultScale}' is not among the scales ({string.Join(", ", Scales.Keys)})");
+    }
+
+    /// <summary>Each value of an axis becomes part of a run folder's name (key=value): it must pass the folder-name rule.</summary>
+    static IEnumerable<ConfigError> LabelErrors(string at, string key, IReadOnlyList<YamlNode> values)
+    {
+        for (int i = 0; i < values.Count; i++)
+        {
+            var text = ((YamlScalarNode)values[i]).Value ?? "";
+            if (FolderName.Problem(ExperimentSpec.AxisLabel(key, text)) is { } problem)
+                yield return new($"{at}[{i}]", $"the value names the run folders of its sweep point: {problem}");
+        }
     }
 }

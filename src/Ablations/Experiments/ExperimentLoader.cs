@@ -37,6 +37,8 @@ public static class ExperimentLoader
         foreach (var (scale, set) in file.Scales)
             foreach (var key in set.Keys) CheckKey(path, binder, $"scales.{scale}", key, $"scale {scale}");
 
+        if (file.Name == null && FolderName.Problem(Path.GetFileNameWithoutExtension(path)) is { } unnamed)
+            throw new ConfigException($"the file's name becomes the results folder's: {unnamed}; give the experiment a name: key", path, key: "name");
         var spec = new ExperimentSpec
         {
             Name = file.Name ?? Path.GetFileNameWithoutExtension(path),
@@ -104,14 +106,25 @@ public static class ExperimentLoader
         return tree;
     }
 
-    /// <summary>A dotted key of a variant, sweep or scale must name a key of the run configuration.</summary>
+    /// <summary>A dotted key of a variant, sweep or scale must name a key of the run configuration the experiment does not own.</summary>
     static void CheckKey(string path, YamlBinder binder, string section, string key, string where)
     {
         // A dotted key written as a mapping key (variants, sweep, scales) is marked at itself; tune.key is a value.
         var at = binder.Marks.TryGetValue($"{section}.{key}", out var mark) ? mark : binder.Marks[section];
-        try { ConfigOverrides.Resolve(typeof(RunConfig), key, $"{path}:{at.Line} ({where})", isOrigin: true); }
+        string[] resolved;
+        try { resolved = ConfigOverrides.Resolve(typeof(RunConfig), key, $"{path}:{at.Line} ({where})", isOrigin: true); }
         catch (ConfigException e) { throw new ConfigException($"{e.Reason} ({where})", path, (int)at.Line, (int)at.Column, key); }
+        if (OwnedKey(resolved) is { } owned) throw new ConfigException($"{owned} ({where})", path, (int)at.Line, (int)at.Column, key);
     }
+
+    /// <summary>
+    /// Why a key that the experiment machinery sets itself may not be set by a variant, sweep, scale, tune or --set
+    /// (it would be replaced silently, so "different" runs would be one run); null for any other key.
+    /// </summary>
+    public static string? OwnedKey(IReadOnlyList<string> resolved) =>
+        resolved is ["train", "seed"]
+            ? "train.seed is set by the experiment for each run from its seeds: list; list the seeds there instead"
+            : null;
 
     static void Merge(YamlMappingNode target, YamlMappingNode source)
     {

@@ -52,8 +52,17 @@ public sealed record ExperimentManifest
     {
         var path = Path.Combine(folder, FileName);
         if (!System.IO.File.Exists(path)) return null;
-        try { return JsonSerializer.Deserialize<ExperimentManifest>(System.IO.File.ReadAllText(path), Json) ?? throw new JsonException("empty"); }
-        catch (JsonException e) { throw new Config.ConfigException($"damaged experiment manifest ({e.Message})", path); }
+        ExperimentManifest manifest;
+        try { manifest = StoredJson.Deserialize<ExperimentManifest>(System.IO.File.ReadAllText(path), Json); }
+        catch (Exception e) when (e is JsonException or NotSupportedException or ArgumentException or InvalidOperationException)
+        {
+            throw new Config.ConfigException($"damaged experiment manifest ({e.Message})", path);
+        }
+        // The run folders it lists are read and written below this folder: each must stay there.
+        foreach (var run in manifest.Runs)
+            if (Path.IsPathRooted(run.Folder) || run.Folder.Split('/', '\\').Any(s => FolderName.Problem(s) != null))
+                throw new Config.ConfigException($"damaged experiment manifest (run folder '{run.Folder}' is not a path of plain folder names below the experiment)", path);
+        return manifest;
     }
 
     public void Write(string folder) => AtomicFile.WriteAllText(Path.Combine(folder, FileName), JsonSerializer.Serialize(this, Json));

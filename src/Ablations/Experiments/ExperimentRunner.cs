@@ -19,7 +19,8 @@ public sealed class ExperimentRunner
         _spec = spec;
         _scale = scale ?? spec.DefaultScale;
         _observer = observer;
-        Folder = Path.GetFullPath(Path.Combine(resultsRoot, spec.FolderName(_scale)));
+        if (Experiments.FolderName.Problem(spec.FolderName(_scale)) is { } bad) throw new Config.ConfigException(bad, spec.File, key: "name");
+        Folder = Common.ContainedPath.Under(resultsRoot, spec.FolderName(_scale), "the experiment folder");
     }
 
     public string Folder { get; }
@@ -37,7 +38,7 @@ public sealed class ExperimentRunner
             : RunInProcesses(pending, runs.Count - pending.Count, jobs, launcher, cancel);
     }
 
-    public string RunPath(RunSpec run) => Path.Combine(Folder, run.Folder);
+    public string RunPath(RunSpec run) => Common.ContainedPath.Under(Folder, run.Folder, "the run folder");
 
     /// <summary>
     /// Lists <paramref name="runs"/> in experiment.json and claims every run folder (its config.yaml), then returns
@@ -156,7 +157,7 @@ public sealed class ExperimentRunner
     {
         var folder = new RunFolder(RunPath(run));
         var metrics = File.Exists(folder.MetricsFile) ? MetricsFile.Read(folder.MetricsFile) : new List<MetricsRow>();
-        return RunScore.ValLoss(RunSummary.Read(folder.Path), metrics);
+        return RunScore.ValLoss(RunSummary.TryRead(folder.Path), metrics);
     }
 
     ExperimentOutcome RunInProcess(List<RunSpec> pending, int skipped, CancellationToken cancel)

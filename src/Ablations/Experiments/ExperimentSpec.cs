@@ -84,13 +84,19 @@ public sealed class ExperimentSpec
                     Apply(variant.Set, VariantLines.TryGetValue(variant.Name, out var line) ? $"line {line}, variant {variant.Name}" : $"variant {variant.Name}");
                     if (scale != null && variant.Scales.TryGetValue(scale, out var own)) Apply(own, $"variant {variant.Name}, scale {scale}");
                     Apply(point.Set, $"sweep {point.Label}");
-                    foreach (var (k, v) in ConfigOverrides.Apply(tree, typeof(RunConfig), cli)) applied[k] = v;
+                    foreach (var (k, v) in ConfigOverrides.Apply(tree, typeof(RunConfig), cli))
+                    {
+                        if (ExperimentLoader.OwnedKey(k.Split('.')) is { } owned) throw new ConfigException(owned, key: "--set");
+                        applied[k] = v;
+                    }
                     if (variant.Match is { } match)
                     {
                         var baseline = Expand(scale, commandLine, new[] { Baseline }, (v, p) => p == point.Label ? new[] { seed } : Array.Empty<int>()).Single();
                         foreach (var (k, v) in ParameterMatch.Solve(tree, applied, match, baseline.Config, origin)) applied[k] = v;
                     }
                     ConfigOverrides.Set(tree, new[] { "train", "seed" }, new YamlScalarNode(seed.ToString(CultureInfo.InvariantCulture)));
+                    if (point.Label.Length > 0 && Experiments.FolderName.Problem(point.Label) is { } bad)
+                        throw new ConfigException($"sweep point {Experiments.FolderName.Shown(point.Label)}: {bad}", File, key: "sweep");
                     var config = ConfigLoader.Bind<RunConfig>(tree, origin, applied);
                     runs.Add(new RunSpec
                     {
@@ -119,7 +125,7 @@ public sealed class ExperimentSpec
             points = current.SelectMany(p => axis.Select(v =>
             {
                 var text = ((YamlScalarNode)v).Value ?? "";
-                var label = $"{key.Split('.')[^1]}={text}";
+                var label = AxisLabel(key, text);
                 var values = new Dictionary<string, string>(p.Values) { [key] = text };
                 return new Point(p.Label.Length == 0 ? label : p.Label + "," + label, values,
                     p.Set.Append(new KeyValuePair<string, YamlNode>(key, v)).ToList());
@@ -127,6 +133,9 @@ public sealed class ExperimentSpec
         }
         return points;
     }
+
+    /// <summary>One axis of a sweep point's label (and folder name): the key's last part, '=', the value as written.</summary>
+    public static string AxisLabel(string key, string value) => $"{key.Split('.')[^1]}={value}";
 
     internal static YamlNode Clone(YamlNode node) => node switch
     {

@@ -25,6 +25,9 @@ public sealed record LatencyEntry : IValidatable
         if (Context < 2) yield return new("context", $"must be at least 2 positions, got {Context}");
         if (Tokens < 1) yield return new("tokens", $"must be at least 1, got {Tokens}");
         if (Warmup < 0) yield return new("warmup", $"must be 0 or more, got {Warmup}");
-        if (Tokens + Warmup >= Context) yield return new("tokens", $"warm-up and timed tokens ({Warmup} + {Tokens}) must leave room for a prompt in the context of {Context}");
+        if (SizeLimits.Above(("context", Context, SizeLimits.Context)).FirstOrDefault() is { } tooLong) yield return tooLong;
+        else if (SizeLimits.Sum("tokens", "warm-up and timed tokens", SizeLimits.Context, ("warmup", Warmup), ("tokens", Tokens)) is { } tooMany)
+            yield return tooMany;
+        else if ((long)Tokens + Warmup >= Context) yield return new("tokens", $"warm-up and timed tokens ({Warmup} + {Tokens}) must leave room for a prompt in the context of {Context}");
     }
 }

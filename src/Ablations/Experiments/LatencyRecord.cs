@@ -23,7 +23,7 @@ public sealed record LatencyRecord
     {
         var path = Path.Combine(folder, FileName);
         if (!File.Exists(path)) return null;
-        try { return JsonSerializer.Deserialize<LatencyRecord>(File.ReadAllText(path), Json); }
+        try { return Common.StoredJson.Deserialize<LatencyRecord>(File.ReadAllText(path), Json); }
         catch (JsonException e) { throw new Config.ConfigException($"damaged latency record ({e.Message})", path); }
     }
 

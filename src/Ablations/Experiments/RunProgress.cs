@@ -25,7 +25,7 @@ public sealed record RunProgress(string Label, string Folder, RunState State, in
         var folder = new RunFolder(Path.Combine(experimentFolder, relativeFolder));
         var label = relativeFolder.Replace(Path.DirectorySeparatorChar, '/');
         var steps = ConfiguredSteps(folder);
-        var summary = RunSummary.Read(folder.Path);
+        var summary = RunSummary.TryRead(folder.Path);   // a damaged summary is not a finished run: shown by its metrics
         if (summary != null)
             return new RunProgress(label, folder.Path, summary.Status == RunStatus.Diverged ? RunState.Diverged : RunState.Completed,
                 summary.Steps, steps, summary.TokensPerSecond, summary.FinalValLoss, summary.Precision);

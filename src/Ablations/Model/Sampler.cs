@@ -12,6 +12,7 @@ public static class Sampler
     /// <param name="granularity">A MatFormer model's nested sub-model to run; null = the full model.</param>
     public static IEnumerable<int> Generate(Decoder model, IReadOnlyList<int> prompt, int maxTokens, double temperature, int topK, int seed, int? granularity = null)
     {
+        if (TemperatureProblem(temperature) is { } problem) throw new Config.ConfigException(problem, key: "--temperature");
         if (prompt.Count == 0) throw new ArgumentException("the prompt is empty");
         var context = model.Config.ContextLength;
         var start = prompt.Skip(Math.Max(0, prompt.Count - context + 1)).Select(t => (long)t).ToArray();   // leave room to generate
@@ -35,6 +36,18 @@ public static class Sampler
             next = Pick(logits[0, -1], temperature, topK, generator);
         }
     }
+
+    /// <summary>
+    /// The smallest positive temperature: logits divided by it stay far inside float32's range (|logit| up to 1e34),
+    /// so the softmax never meets an infinity; below it sampling is greedy in all but exact ties, so use 0.
+    /// </summary>
+    public const double MinTemperature = 1e-4;
+
+    /// <summary>Why a temperature cannot be sampled at, or null.</summary>
+    public static string? TemperatureProblem(double temperature) =>
+        !double.IsFinite(temperature) || temperature < 0 ? $"must be 0 (greedy) or a positive finite number, got {temperature}"
+        : temperature > 0 && temperature < MinTemperature ? $"{temperature:G3} is below {MinTemperature:G1}, where dividing the logits leaves float32's range; use 0 for greedy"
+        : null;
 
     static long Pick(Tensor logits, double temperature, int topK, Generator generator)
     {

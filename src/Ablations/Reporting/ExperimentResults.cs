@@ -30,7 +30,16 @@ public sealed class ExperimentResults
         {
             var path = Path.Combine(folder, r.Folder);
             var run = new RunFolder(path);
-            if (!File.Exists(run.ConfigFile)) continue;            // not started yet
+            if (!File.Exists(run.ConfigFile))
+            {
+                // Not started yet; but a folder with results and no config cannot be scored: say so rather than drop it.
+                if (run.HoldsWork)
+                {
+                    skipped.Add($"{run.ConfigFile}: missing beside the run's results (metrics, checkpoint or summary); this run is left out");
+                    warn?.Invoke(skipped[^1]);
+                }
+                continue;
+            }
             try
             {
                 var metrics = File.Exists(run.MetricsFile) ? MetricsFile.Read(run.MetricsFile, warn) : new List<MetricsRow>();

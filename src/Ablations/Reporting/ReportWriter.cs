@@ -21,6 +21,7 @@ public static class ReportWriter
         resultsRoot = Path.GetFullPath(resultsRoot);
         if (!Directory.Exists(resultsRoot))
             throw new Config.ConfigException(File.Exists(resultsRoot) ? "is a file, expected the results folder" : "folder not found", resultsRoot);
+        CheckOwnOutputs(resultsRoot);
         // Beside the results, so the swap is a rename on one file system; the dot keeps it from looking like an experiment.
         var staging = Directory.CreateDirectory(Path.Combine(resultsRoot, $".report-{Guid.NewGuid():N}")).FullName;
         try
@@ -44,14 +45,11 @@ public static class ReportWriter
         foreach (var folder in found)
         {
             try { experiments.Add((folder, ExperimentResults.Load(folder, warn))); }
-            catch (Config.ConfigException e)
-            {
-                skipped.Add($"{e.Message}; this experiment is left out");
-                warn?.Invoke(skipped[^1]);
-            }
+            catch (Config.ConfigException e) { skipped.Add($"{e.Message}; this experiment is left out"); }
         }
         if (experiments.Count == 0)
             throw new Config.ConfigException($"no readable experiment results here: {string.Join("; ", skipped)}", resultsRoot);
+        foreach (var s in skipped) warn?.Invoke(s);   // told once: in the error when nothing is left, else as warnings
         var sb = new StringBuilder();
         sb.AppendLine("# Ablation report");
         sb.AppendLine();
@@ -121,11 +119,39 @@ public static class ReportWriter
     /// Swaps the staged figures and report in. The previous figures move into the staging folder (deleted with it),
     /// so figures of experiments no longer there go too; if the new ones cannot move in, the old ones move back.
     /// </summary>
+    /// <summary>Marks results/figures as the report's own, so a later report may replace it whole.</summary>
+    const string FiguresMarker = ".ablate-figures";
+
+    /// <summary>
+    /// The report replaces REPORT.md and the figures folder whole: both must be its own. A REPORT.md that is not an
+    /// ablation report, or a figures folder that is a link, holds the user's files, or (written before the marker)
+    /// holds anything but image folders of this results folder's experiments, is refused before anything is written.
+    /// </summary>
+    static void CheckOwnOutputs(string resultsRoot)
+    {
+        var report = Path.Combine(resultsRoot, FileName);
+        if (Directory.Exists(report) || (File.Exists(report) && File.ReadLines(report).FirstOrDefault() != "# Ablation report"))
+            throw new Config.ConfigException("is not a report this tool wrote (it does not start with '# Ablation report'); " +
+                                             "move it, or choose another --results: nothing was written", report);
+        var figures = new DirectoryInfo(Path.Combine(resultsRoot, FiguresFolder));
+        if (File.Exists(figures.FullName) || (figures.Exists && figures.LinkTarget != null))
+            throw new Config.ConfigException("is not the report's figures folder (a file or a link); move it: nothing was written", figures.FullName);
+        if (!figures.Exists || File.Exists(Path.Combine(figures.FullName, FiguresMarker))) return;
+        static bool IsImage(FileInfo f) => f.LinkTarget == null && f.Extension is ".png" or ".svg";
+        var foreign = figures.EnumerateFileSystemInfos().FirstOrDefault(e =>
+            e is not DirectoryInfo d || d.LinkTarget != null || !File.Exists(Path.Combine(resultsRoot, d.Name, ExperimentManifest.FileName))
+            || d.EnumerateFileSystemInfos().Any(f => f is not FileInfo fi || !IsImage(fi)));
+        if (foreign != null)
+            throw new Config.ConfigException($"is not the report's figures folder: it holds {foreign.Name}, which the report did not write; " +
+                                             "the report replaces this folder whole, so move it: nothing was written", figures.FullName);
+    }
+
     static string Publish(string resultsRoot, string staging)
     {
         var figures = Path.Combine(resultsRoot, FiguresFolder);
         var fresh = Path.Combine(staging, FiguresFolder);
         var previous = Path.Combine(staging, "previous-" + FiguresFolder);
+        if (Directory.Exists(fresh)) File.WriteAllText(Path.Combine(fresh, FiguresMarker), "Written by ablate report, which replaces this folder whole.\n");
         if (Directory.Exists(figures)) Directory.Move(figures, previous);
         try
         {

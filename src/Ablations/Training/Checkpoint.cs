@@ -16,6 +16,8 @@ namespace Ablations.Training;
 public static class Checkpoint
 {
     const string ModelFile = "model.bin", OptimizerFile = "optimizer.bin", StateFile = "state.json", ManifestFile = "manifest.json";
+    /// <summary>A copy of metrics.csv as it stood at the save, so rows lost from the run's own file can be restored.</summary>
+    const string MetricsCopy = "metrics.csv";
     static readonly string[] Files = { ModelFile, OptimizerFile, StateFile };
 
     public static string Folder(string runFolder) => Path.Combine(runFolder, "checkpoint");
@@ -36,7 +38,10 @@ public static class Checkpoint
         model.save(Path.Combine(temp, ModelFile));
         optimizer.save_state_dict(Path.Combine(temp, OptimizerFile));
         File.WriteAllText(Path.Combine(temp, StateFile), JsonSerializer.Serialize(state, StateJson));
-        var manifest = new Manifest(Files.ToDictionary(f => f, f => Digest(Path.Combine(temp, f))), state.Step);
+        var metrics = Path.Combine(runFolder, MetricsCopy);
+        var saved = File.Exists(metrics) ? Files.Append(MetricsCopy) : Files;
+        if (File.Exists(metrics)) File.Copy(metrics, Path.Combine(temp, MetricsCopy));
+        var manifest = new Manifest(saved.ToDictionary(f => f, f => Digest(Path.Combine(temp, f))), state.Step);
         File.WriteAllText(Path.Combine(temp, ManifestFile), JsonSerializer.Serialize(manifest));
         if (Directory.Exists(previous)) Directory.Delete(previous, recursive: true);
         if (Directory.Exists(final)) Directory.Move(final, previous);
@@ -66,6 +71,17 @@ public static class Checkpoint
             throw new ConfigException($"does not fit the model of config.yaml ({e.Message}); it was written by another configuration", file);
         }
         return state;
+    }
+
+    /// <summary>
+    /// The metrics rows saved with the checkpoint a resume uses, up to its step; null when that checkpoint holds no
+    /// copy (written before copies were kept) or there is none.
+    /// </summary>
+    public static List<MetricsRow>? SavedMetrics(string runFolder)
+    {
+        if (Find(runFolder, null) is not var (folder, state)) return null;
+        var copy = Path.Combine(folder, MetricsCopy);
+        return File.Exists(copy) ? MetricsFile.Read(copy).Where(r => r.Step <= state.Step).ToList() : null;
     }
 
     /// <summary>Whether the run folder holds any checkpoint, whole or not.</summary>

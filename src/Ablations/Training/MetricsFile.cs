@@ -30,14 +30,20 @@ public sealed class MetricsFile : IDisposable, ITrainingCallback
     public static MetricsFile OpenAfter(string path, int lastStep)
     {
         var kept = File.Exists(path) ? Read(path).Where(r => r.Step <= lastStep).ToList() : new List<MetricsRow>();
+        WriteAll(path, kept);
+        return new MetricsFile(path, writeHeader: false);
+    }
+
+    /// <summary>Replaces the file with <paramref name="rows"/> (header first), written aside and renamed into place.</summary>
+    public static void WriteAll(string path, IEnumerable<MetricsRow> rows)
+    {
         var temp = path + ".tmp";
         using (var writer = new StreamWriter(temp))
         using (var csv = new CsvWriter(writer, Config))
         {
-            csv.WriteRecords(kept);
+            csv.WriteRecords(rows);
         }
         File.Move(temp, path, overwrite: true);
-        return new MetricsFile(path, writeHeader: false);
     }
 
     public MetricsRow OnStep(MetricsRow row, TrainerState state)

@@ -28,6 +28,10 @@ public sealed record RunConfig : IValidatable
         foreach (var e in Model.Validate()) yield return e with { Key = "model." + e.Key };
         foreach (var e in Data.Validate()) yield return e with { Key = "data." + e.Key };
         foreach (var e in Train.Validate()) yield return e with { Key = "train." + e.Key };
+        if (Train.Steps > 0 && Train.BatchSize > 0 && Train.GradAccum > 0 && (double)Train.BatchSize * Train.GradAccum <= SizeLimits.Sequences
+            && SizeLimits.Product("train.steps", "training tokens",
+                SizeLimits.TrainingTokens, ("steps", Train.Steps), ("batch_size", Train.BatchSize), ("grad_accum", Train.GradAccum),
+                ("sequence length", SequenceLength)) is { } tooMany) yield return tooMany;
         if (Train.Context > Model.ContextLength)
             yield return new("train.context", $"{Train.Context} is longer than model.context_length = {Model.ContextLength}");
         if (Data.Source == DataSource.Tokens && Data.VocabSize > Model.VocabSize)

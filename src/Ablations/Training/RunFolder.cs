@@ -15,7 +15,69 @@ public sealed class RunFolder
     public string ConfigFile => System.IO.Path.Combine(Path, "config.yaml");
     public string MetricsFile => System.IO.Path.Combine(Path, "metrics.csv");
     public string EventsFolder => System.IO.Path.Combine(Path, "events");
-    public bool IsComplete => File.Exists(System.IO.Path.Combine(Path, RunSummary.FileName));
+    /// <summary>
+    /// Whether the run finished: its summary.json exists and reads. A damaged summary does not count; the trainer
+    /// rebuilds it from the final checkpoint and metrics (or trains again from the last checkpoint).
+    /// </summary>
+    public bool IsComplete => RunSummary.TryRead(Path) != null;
+
+    /// <summary>The file that marks a folder as one this project claimed for a run (written before anything else).</summary>
+    public const string MarkerFileName = ".ablate-run";
+    public string MarkerFile => System.IO.Path.Combine(Path, MarkerFileName);
+
+    /// <summary>What a run writes into its folder: the only entries <see cref="Clear"/> ever removes.</summary>
+    static readonly HashSet<string> RunFiles = new(StringComparer.Ordinal)
+    {
+        MarkerFileName, "config.yaml", "metrics.csv", "metrics.csv.tmp", RunSummary.FileName, "train.log", ".lock", ".lock.owner",
+    };
+    static readonly HashSet<string> RunFolders = new(StringComparer.Ordinal) { "events", "checkpoint", "checkpoint.prev", "checkpoint.tmp" };
+
+    static bool IsRunEntry(FileSystemInfo entry) =>
+        entry is DirectoryInfo && entry.LinkTarget == null
+            ? RunFolders.Contains(entry.Name)
+            : entry is FileInfo && entry.LinkTarget == null && (RunFiles.Contains(entry.Name) || entry.Name.Contains(".tmp-", StringComparison.Ordinal));
+
+    /// <summary>The entries of the folder that no run writes (a user's files, a symbolic link), first few by name.</summary>
+    public IReadOnlyList<string> ForeignEntries() =>
+        !Directory.Exists(Path) ? Array.Empty<string>()
+            : new DirectoryInfo(Path).EnumerateFileSystemInfos().Where(e => !IsRunEntry(e)).Select(e => e.Name).Order(StringComparer.Ordinal).ToList();
+
+    /// <summary>
+    /// Whether the folder provably holds a run of this project: it bears the marker a claim writes, or (a run folder
+    /// written before the marker existed) a config.yaml that reads as a run configuration beside the metrics,
+    /// checkpoint or summary only a run writes. Either way, with nothing in it that a run does not write.
+    /// </summary>
+    public bool IsRunFolder =>
+        Directory.Exists(Path) && ForeignEntries().Count == 0 &&
+        (File.Exists(MarkerFile) || (ReadsAsRunConfig() && (File.Exists(MetricsFile) || Checkpoint.Exists(Path) || File.Exists(System.IO.Path.Combine(Path, RunSummary.FileName)))));
+
+    bool ReadsAsRunConfig()
+    {
+        if (!File.Exists(ConfigFile)) return false;
+        try { ConfigLoader.Parse<RunConfig>(File.ReadAllText(ConfigFile), ConfigFile); return true; }
+        catch (Exception e) when (e is ConfigException or IOException) { return false; }
+    }
+
+    /// <summary>Whether the folder holds anything a run measured: metrics rows, a checkpoint or a summary.</summary>
+    public bool HoldsWork =>
+        Checkpoint.Exists(Path) || File.Exists(System.IO.Path.Combine(Path, RunSummary.FileName)) ||
+        (File.Exists(MetricsFile) && Training.MetricsFile.Read(MetricsFile).Count > 0);
+
+    /// <summary>
+    /// Refuses, before anything is written, a folder this project may not train into: one that exists and holds
+    /// entries a run does not write (a project folder, --out .), unless it is empty. Nothing is created or locked.
+    /// </summary>
+    public void CheckClaimable()
+    {
+        if (File.Exists(Path)) throw new ConfigException("is a file; a run folder is expected (a new or an empty folder)", Path);
+        var foreign = ForeignEntries();
+        if (foreign.Count > 0)
+            throw new ConfigException(
+                $"is not a run folder: it holds {Units.Counted(foreign.Count, "entry", "entries")} a run does not write ({Listed(foreign)}); " +
+                "a run trains into a new or empty folder, or into its own run folder to resume; choose another --out", Path);
+    }
+
+    static string Listed(IReadOnlyList<string> names) => string.Join(", ", names.Take(4)) + (names.Count > 4 ? ", ..." : "");
 
     /// <summary>
     /// Whether the folder holds a finished run of <paramref name="config"/>: read without writing anything, so a
@@ -49,30 +111,69 @@ public sealed class RunFolder
         new($"the run folder cannot be written{(why != null ? $" ({why})" : "")}; choose a writable --out or results folder", Path);
 
     /// <summary>
-    /// Claims the folder for <paramref name="config"/>: writes config.yaml when new; when the folder already
-    /// holds a run of another configuration, refuses (or, with <paramref name="force"/>, clears it first). A run of
-    /// the same configuration is kept to resume, or with <paramref name="force"/> cleared to train again, unless
-    /// <paramref name="keepSame"/> (an experiment's --force replaces only what its file no longer describes).
+    /// Claims the folder for <paramref name="config"/>: writes the marker and config.yaml when new; when the folder
+    /// already holds a run of another configuration, refuses (or, with <paramref name="force"/>, clears it first, if
+    /// it is provably a run folder). A claim that holds no work yet (a start refused before its first step) is
+    /// simply replaced. A run of the same configuration is kept to resume, or with <paramref name="force"/> cleared to
+    /// train again, unless <paramref name="keepSame"/> (an experiment's --force replaces only what its file no longer
+    /// describes). Returns whether this call wrote the claim (nothing of a run was there before).
     /// </summary>
-    public void Claim(RunConfig config, bool force, bool keepSame = false)
+    public bool Claim(RunConfig config, bool force, bool keepSame = false)
     {
-        Directory.CreateDirectory(Path);
+        CheckClaimable();
         var yaml = ConfigWriter.ToYaml(config with { Reference = null });
-        if (File.Exists(ConfigFile))
+        var fresh = !File.Exists(ConfigFile);
+        if (!fresh)
         {
             var existing = File.ReadAllText(ConfigFile);
             if (Identity(existing) != Identity(yaml))
             {
-                if (!force)
+                if (!HoldsWork) fresh = true;
+                else if (!force)
                     throw new ConfigException(
                         $"the run folder {Path} holds a run of a different configuration ({Difference(Identity(existing), Identity(yaml))}); " +
                         "use another --out, or --force to discard it", ConfigFile);
-                Clear();
+                else { Clear(); fresh = true; }
             }
-            else if (force && !keepSame) Clear();
+            else if (force && !keepSame) { Clear(); fresh = true; }
         }
-        try { AtomicFile.WriteAllText(ConfigFile, yaml); }
+        try
+        {
+            Directory.CreateDirectory(Path);
+            if (!File.Exists(MarkerFile)) AtomicFile.WriteAllText(MarkerFile, MarkerText);
+            AtomicFile.WriteAllText(ConfigFile, yaml);
+        }
         catch (UnauthorizedAccessException) { throw NotWritable(); }
+        catch (IOException e) when (e is not FileNotFoundException) { throw NotWritable(e.Message); }
+        return fresh;
+    }
+
+    const string MarkerText = "This folder is an ablate run folder: ablate train and ablate run write here, and --force clears only the files they write.\n";
+
+    /// <summary>
+    /// Takes back a claim that holds no work (a start refused before its first step), so the corrected command
+    /// starts clean: the config.yaml and marker this process wrote go; nothing else is touched.
+    /// </summary>
+    public void Release()
+    {
+        if (HoldsWork) return;
+        foreach (var file in new[] { ConfigFile, MarkerFile })
+            try { File.Delete(file); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+    }
+
+    /// <summary>Removes the folder itself when it holds nothing but its lock files (one this process made and released).</summary>
+    public void RemoveIfEmpty()
+    {
+        if (!Directory.Exists(Path)) return;
+        var entries = Directory.GetFileSystemEntries(Path).Select(System.IO.Path.GetFileName).ToList();
+        if (entries.Any(e => e is not (".lock" or ".lock.owner"))) return;
+        try
+        {
+            foreach (var e in entries) File.Delete(System.IO.Path.Combine(Path, e!));
+            Directory.Delete(Path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 
     /// <summary>
@@ -120,10 +221,25 @@ public sealed class RunFolder
     /// <summary>The configuration the folder's run was made with.</summary>
     public RunConfig ReadConfig() => RunConfig.Load(ConfigFile);
 
+    /// <summary>
+    /// Empties a run folder for a new run: only when it is provably one (<see cref="IsRunFolder"/>), and then only
+    /// the entries a run writes; anything else refuses, naming the folder, and deletes nothing.
+    /// </summary>
     void Clear()
     {
-        foreach (var f in Directory.GetFiles(Path)) File.Delete(f);
-        foreach (var d in Directory.GetDirectories(Path)) Directory.Delete(d, recursive: true);
+        if (!IsRunFolder)
+        {
+            var foreign = ForeignEntries();
+            throw new ConfigException(foreign.Count > 0
+                ? $"holds {Units.Counted(foreign.Count, "entry", "entries")} a run does not write ({Listed(foreign)}); --force clears only run folders, and nothing here was deleted"
+                : "is not provably a run folder (no marker and no run's metrics, checkpoint or summary); --force clears only run folders, and nothing here was deleted", Path);
+        }
+        foreach (var entry in new DirectoryInfo(Path).EnumerateFileSystemInfos().Where(IsRunEntry))
+        {
+            if (entry.Name is ".lock" or ".lock.owner" or MarkerFileName) continue;   // held by this process; the claim stays ours
+            if (entry is DirectoryInfo d) d.Delete(recursive: true);
+            else entry.Delete();
+        }
     }
 
     static string Difference(string a, string b)

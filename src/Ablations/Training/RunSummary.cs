@@ -48,8 +48,20 @@ public sealed record RunSummary
     {
         var path = Path.Combine(runFolder, FileName);
         if (!File.Exists(path)) return null;
-        try { return JsonSerializer.Deserialize<RunSummary>(File.ReadAllText(path), Json) ?? throw new JsonException("empty"); }
-        catch (JsonException e) { throw new Config.ConfigException($"damaged run summary ({e.Message})", path); }
+        try { return StoredJson.Deserialize<RunSummary>(File.ReadAllText(path), Json); }
+        catch (Exception e) when (e is JsonException or NotSupportedException or ArgumentException or InvalidOperationException)
+        {
+            throw new Config.ConfigException($"damaged run summary ({e.Message})", path);
+        }
+    }
+
+    /// <summary>The run's summary, or null when there is none or it does not read (a damaged file is no proof of a finished run).</summary>
+    public static RunSummary? TryRead(string runFolder)
+    {
+        try { return Read(runFolder); }
+        catch (Config.ConfigException) { return null; }
+        catch (IOException) { return null; }
+        catch (UnauthorizedAccessException) { return null; }
     }
 
     public void Write(string runFolder) =>

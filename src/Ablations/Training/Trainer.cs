@@ -38,11 +38,29 @@ public sealed class Trainer
     /// <summary>Runs to the configured step count (or divergence); a cancelled run checkpoints and returns null.</summary>
     public RunSummary? Run(bool force = false, CancellationToken cancel = default)
     {
-        var t = _config.Train;
         if (!force && _folder.IsCompleteFor(_config)) return AlreadyComplete();
-        using var held = _folder.Lock(LockWait, _observer.OnMessage);
-        _folder.Claim(_config, force);
-        if (_folder.IsComplete) return AlreadyComplete();   // finished by the trainer we waited for
+        _folder.CheckClaimable();   // before the lock writes anything: a folder of someone else's files is refused untouched
+        var created = !Directory.Exists(_folder.Path);
+        var fresh = false;
+        try
+        {
+            using var held = _folder.Lock(LockWait, _observer.OnMessage);
+            fresh = _folder.Claim(_config, force);
+            if (_folder.IsComplete) return AlreadyComplete();   // finished by the trainer we waited for
+            return Train(cancel);
+        }
+        catch (Exception) when (fresh && !_folder.HoldsWork)
+        {
+            // A start refused before its first step (no data, too little memory) takes its claim back.
+            _folder.Release();
+            if (created) _folder.RemoveIfEmpty();
+            throw;
+        }
+    }
+
+    RunSummary? Train(CancellationToken cancel)
+    {
+        var t = _config.Train;
         if ((Threads ?? t.Threads) is > 0 and var threads) set_num_threads(threads);
         var device = DeviceSelector.Select(t.Device);
         var sequence = _config.SequenceLength;
@@ -57,6 +75,9 @@ public sealed class Trainer
         using var model = new Decoder(_config.Model, t.Seed, device);
         using var optimizer = OptimizerFactory.Create(model, t);
         var state = Checkpoint.Load(_folder.Path, model, optimizer, _observer.OnMessage) ?? FreshStart();
+        if (state.Step > 0) KeepMetricsThrough(state.Step);
+        if (state.Step >= t.Steps && File.Exists(System.IO.Path.Combine(_folder.Path, RunSummary.FileName)))
+            _observer.OnMessage($"{RunSummary.FileName} does not read: rebuilding it from the final checkpoint and metrics.csv");
         state = state with { Threads = KeepThreads(state.Threads) };
         var precision = ResolvePrecision(state, model, device, data);
         model.Precision = precision.Precision;
@@ -191,6 +212,27 @@ public sealed class Trainer
                                       "state.json was removed); resuming exactly is impossible: run again with --force to start over", _folder.MetricsFile);
         if (last > 0) _observer.OnMessage($"no checkpoint yet (the run stopped after step {last}, before its first): starting over");
         return new TrainerState();
+    }
+
+    /// <summary>
+    /// A resume continues metrics.csv after the checkpoint's step, so the file must hold every row up to it: rows
+    /// cut from its end are restored from the copy saved with the checkpoint; without one the run is refused rather
+    /// than continued with a silent gap.
+    /// </summary>
+    void KeepMetricsThrough(int step)
+    {
+        var rows = File.Exists(_folder.MetricsFile) ? MetricsFile.Read(_folder.MetricsFile) : new List<MetricsRow>();
+        var last = rows.Count == 0 ? 0 : rows.Max(r => r.Step);
+        if (last >= step) return;
+        if (Checkpoint.SavedMetrics(_folder.Path) is { Count: > 0 } saved && saved[^1].Step == step)
+        {
+            MetricsFile.WriteAll(_folder.MetricsFile, saved);
+            _observer.OnMessage($"metrics.csv ended after step {last} but the checkpoint is after step {step}: " +
+                                $"restored its {saved.Count} rows from the copy saved with the checkpoint");
+            return;
+        }
+        throw new ConfigException($"ends after step {last} but the checkpoint to resume from is after step {step}, and no copy of the " +
+                                  $"rows between is saved with it; resuming would leave a gap: run again with --force to start over", _folder.MetricsFile);
     }
 
     void CheckMemory(int sequence)
