@@ -20,7 +20,7 @@ public static class TinyRuns
         Data = data,
         Train = new TrainConfig
         {
-            Steps = steps, BatchSize = 8, Context = 32, Lr = 1e-2, WarmupSteps = 5, EvalEvery = steps / 2, EvalBatches = 4, FinalEvalBatches = 8,
+            Steps = steps, BatchSize = 8, Context = 32, Lr = 1e-2, WarmupSteps = Math.Min(5, steps), EvalEvery = steps / 2, EvalBatches = 4, FinalEvalBatches = 8,
             LogEvery = 5, CheckpointEvery = 4, Seed = 3, Threads = 1,
         },
     };

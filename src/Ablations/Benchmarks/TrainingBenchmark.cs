@@ -22,7 +22,7 @@ public sealed class TrainingBenchmark : IDisposable
     };
 
     readonly ILanguageModel _model;
-    readonly TorchSharp.Modules.AdamW _optimizer;
+    readonly Training.AdamW _optimizer;
     readonly Tensor _input, _target;
     int _step;
 

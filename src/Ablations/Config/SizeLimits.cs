@@ -24,7 +24,7 @@ public static class SizeLimits
     /// <summary>Parameters of a whole model: 1,000 T, some 500 times the largest published.</summary>
     public const double Parameters = 1e15;
     /// <summary>Sequences in one step (batch_size x grad_accum) or one validation set (batches x batch size).</summary>
-    public const long Sequences = 1 << 24;
+    public const long Sequences = 1 << 30;
     /// <summary>Tokens a run trains on in all (steps x sequences per step x sequence length): a count kept in a long.</summary>
     public const long TrainingTokens = 1_000_000_000_000_000;
     /// <summary>Tokens a synthetic data set generates (one array of them is held in memory).</summary>

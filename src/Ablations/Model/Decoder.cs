@@ -1,3 +1,4 @@
+using Ablations.Common;
 using Ablations.Model.FeedForward;
 using Ablations.Model.Positions;
 using TorchSharp;
@@ -93,7 +94,7 @@ public sealed class Decoder : nn.Module<Tensor, Tensor>, ILanguageModel
         using var scope = NewDisposeScope();
         var context = new ForwardContext(start, cache, recordAttentionLogits, granularity, _precision);
         var x = embed_tokens.call(tokens);                                              // [batch, time, d_model]
-        if (_embeddingScale != 1.0) x = x * _embeddingScale;
+        if (_embeddingScale != 1.0) x = x * Scalars.Of(_embeddingScale);
         if (embed_positions != null) x = x + embed_positions.call(arange(start, start + t, device: tokens.device));
         if (Config.Dropout > 0 && training) x = nn.functional.dropout(x, Config.Dropout, training);
         var perLayer = per_layer_embeddings?.Inputs(tokens);                              // [batch, time, n_layers, dim]

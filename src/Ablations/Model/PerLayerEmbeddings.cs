@@ -1,3 +1,4 @@
+using Ablations.Common;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -29,7 +30,7 @@ public sealed class PerLayerEmbeddings : nn.Module
     {
         using var scope = NewDisposeScope();
         var (b, t) = (tokens.shape[0], tokens.shape[1]);
-        return (table.call(tokens).view(b, t, _layers, _dim) * Math.Sqrt(_dim)).MoveToOuterDisposeScope();
+        return (table.call(tokens).view(b, t, _layers, _dim) * Scalars.Of(Math.Sqrt(_dim))).MoveToOuterDisposeScope();
     }
 
     /// <summary>The residual stream after layer <paramref name="layer"/>, with that layer's embeddings mixed in.</summary>

@@ -1,3 +1,4 @@
+using Ablations.Common;
 using static TorchSharp.torch;
 
 namespace Ablations.Model;
@@ -56,7 +57,7 @@ public static class Sampler
         if (topK > 0 && topK < scaled.shape[0])
         {
             var threshold = scaled.topk(topK).values[-1];
-            scaled = scaled.masked_fill(scaled.lt(threshold), double.NegativeInfinity);
+            scaled = scaled.masked_fill(scaled.lt(threshold), Scalars.NegativeInfinity);
         }
         return multinomial(scaled.softmax(-1), 1, generator: generator).item<long>();
     }

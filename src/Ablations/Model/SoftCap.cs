@@ -1,3 +1,4 @@
+using Ablations.Common;
 using static TorchSharp.torch;
 
 namespace Ablations.Model;
@@ -8,5 +9,5 @@ namespace Ablations.Model;
 /// </summary>
 public static class SoftCap
 {
-    public static Tensor Apply(Tensor x, double cap) => (x / cap).tanh().mul(cap);
+    public static Tensor Apply(Tensor x, double cap) => (x / Scalars.Of(cap)).tanh().mul(Scalars.Of(cap));
 }

@@ -137,9 +137,12 @@ public static class ReportWriter
         if (File.Exists(figures.FullName) || (figures.Exists && figures.LinkTarget != null))
             throw new Config.ConfigException("is not the report's figures folder (a file or a link); move it: nothing was written", figures.FullName);
         if (!figures.Exists || File.Exists(Path.Combine(figures.FullName, FiguresMarker))) return;
+        // Written before the marker: image folders of experiments here, or of any experiment beside a report of ours.
+        var besideReport = File.Exists(report);
         static bool IsImage(FileInfo f) => f.LinkTarget == null && f.Extension is ".png" or ".svg";
         var foreign = figures.EnumerateFileSystemInfos().FirstOrDefault(e =>
-            e is not DirectoryInfo d || d.LinkTarget != null || !File.Exists(Path.Combine(resultsRoot, d.Name, ExperimentManifest.FileName))
+            e is not DirectoryInfo d || d.LinkTarget != null
+            || !(besideReport || File.Exists(Path.Combine(resultsRoot, d.Name, ExperimentManifest.FileName)))
             || d.EnumerateFileSystemInfos().Any(f => f is not FileInfo fi || !IsImage(fi)));
         if (foreign != null)
             throw new Config.ConfigException($"is not the report's figures folder: it holds {foreign.Name}, which the report did not write; " +

@@ -13,13 +13,13 @@ public static class OptimizerFactory
         var parameters = model.parameters().ToList();
         var decayed = parameters.Where(p => t.DecayAll || p.dim() >= 2).ToList();
         var plain = parameters.Where(p => !(t.DecayAll || p.dim() >= 2)).ToList();
-        var groups = new List<AdamW.ParamGroup>
+        var groups = new List<TorchSharp.Modules.AdamW.ParamGroup>
         {
             new(decayed, new AdamW.Options { LearningRate = t.Lr, beta1 = t.Beta1, beta2 = t.Beta2, eps = t.Eps, weight_decay = t.WeightDecay }),
         };
         if (plain.Count > 0)
             groups.Add(new(plain, new AdamW.Options { LearningRate = t.Lr, beta1 = t.Beta1, beta2 = t.Beta2, eps = t.Eps, weight_decay = 0 }));
-        return optim.AdamW(groups, t.Lr, t.Beta1, t.Beta2, t.Eps, t.WeightDecay);
+        return new AdamW(groups, t.Lr, t.Beta1, t.Beta2, t.Eps, t.WeightDecay);
     }
 
     public static void SetLearningRate(AdamW optimizer, double lr)

@@ -1,3 +1,4 @@
+using Ablations.Common;
 using Ablations.Config;
 using Ablations.Model;
 using TorchSharp;
@@ -59,7 +60,7 @@ public sealed class TrainStep
                 {
                     var scored = flatTarget.ne(-100);
                     var logZ = logits.logsumexp(-1);
-                    loss = loss + t.ZLoss * (logZ.pow(2) * scored).sum() / scored.sum().clamp_min(1);
+                    loss = loss + Scalars.Of(t.ZLoss) * (logZ.pow(Scalars.Of(2L)) * scored).sum() / scored.sum().clamp_min(Scalars.Of(1L));
                 }
                 if (output.AuxLoss is { } aux)
                 {
@@ -71,9 +72,9 @@ public sealed class TrainStep
                 if (full) lossSum += ce.item<float>();
                 total = total is null ? loss : total + loss;
             }
-            if (granularities > 1) total = total! / granularities;
+            if (granularities > 1) total = total! / Scalars.Of((long)granularities);
             Probe?.Invoke();
-            (total! / t.GradAccum).backward();
+            (total! / Scalars.Of((long)t.GradAccum)).backward();
             Probe?.Invoke();
         }
         var norm = nn.utils.clip_grad_norm_(_model.parameters(), t.GradClip > 0 ? t.GradClip : double.PositiveInfinity);

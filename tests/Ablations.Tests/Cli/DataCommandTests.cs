@@ -98,7 +98,7 @@ public class DataCommandTests : IDisposable
     {
         TestCorpora.Sentences(_dir, 2000);
         var r = Repo.AblateIn(_dir, "train", Repo.Path("experiments", "tiny.yaml"), "--out", Path.Combine(_dir, "run"),
-            "--set", "data.source=text", "--set", "data.paths=[verses.txt]", "--set", "train.steps=2", "--set", "train.eval_every=2",
+            "--set", "data.source=text", "--set", "data.paths=[verses.txt]", "--set", "train.steps=2", "--set", "train.warmup_steps=1", "--set", "train.eval_every=2",
             "--set", "train.eval_batches=2", "--set", "train.final_eval_batches=2", "--set", "train.context=32");
         Assert.True(r.ExitCode == 0, r.Stderr + r.Stdout);
         Assert.Contains("documents of whole lines (its paragraphs were too few to hold one out)", r.Stdout);

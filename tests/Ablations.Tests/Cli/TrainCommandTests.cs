@@ -11,7 +11,7 @@ public class TrainCommandTests
     {
         var folder = TinyRuns.TempFolder("cli-train-");
         var r = Repo.Ablate("train", Repo.Path("experiments", "tiny.yaml"), "--out", folder,
-            "--set", "train.steps=6", "--set", "train.lr=3e-3", "--set", "model.n_kv_heads=1", "--set", "train.eval_every=3",
+            "--set", "train.steps=6", "--set", "train.warmup_steps=2", "--set", "train.lr=3e-3", "--set", "model.n_kv_heads=1", "--set", "train.eval_every=3",
             "--set", "data.max_bytes=500000", "--set", "train.context=32");
         Assert.True(r.ExitCode == 0, r.Stderr + r.Stdout);
         Assert.Contains("step 6/6", r.Stdout);                  // plain lines when not on a terminal
@@ -33,7 +33,7 @@ public class TrainCommandTests
         {
             var folder = TinyRuns.TempFolder("cli-det-");
             var r = Repo.Ablate("train", Repo.Path("experiments", "tiny.yaml"), "--out", folder, "--threads", "2",
-                "--set", "train.steps=5", "--set", "train.eval_every=5", "--set", "data.max_bytes=500000", "--set", "train.context=64");
+                "--set", "train.steps=5", "--set", "train.warmup_steps=2", "--set", "train.eval_every=5", "--set", "data.max_bytes=500000", "--set", "train.context=64");
             Assert.True(r.ExitCode == 0, r.Stderr + r.Stdout);
             return string.Join("\n", MetricsFile.Read(Path.Combine(folder, "metrics.csv")).Select(m => $"{m.Step} {m.TrainLoss:R} {m.GradNorm:R} {m.ValLoss:R}"));
         }

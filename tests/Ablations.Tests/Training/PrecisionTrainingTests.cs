@@ -69,6 +69,6 @@ public class PrecisionTrainingTests
         var e = Assert.Throws<ConfigException>(() => ConfigLoader.Parse<RunConfig>("train:\n  precision: fp16\n", "x.yaml"));
         Assert.Contains("precision", e.Message);
         Assert.Contains("fp32 | bf16 | auto", e.Message);
-        Assert.Equal(Precision.Fp32, ConfigLoader.Parse<RunConfig>("train:\n  steps: 3\n", "x.yaml").Train.Precision);
+        Assert.Equal(Precision.Fp32, ConfigLoader.Parse<RunConfig>("train:\n  steps: 3\n  warmup_steps: 1\n", "x.yaml").Train.Precision);
     }
 }

@@ -1,3 +1,4 @@
+using Ablations.Common;
 using static TorchSharp.torch;
 
 namespace Ablations.Model.Attention;
@@ -35,14 +36,14 @@ public sealed class AbsorbedLatentDecoding
         var (wUK, wUV) = (w[0], w[1]);                                                  // [heads, nope, rank], [heads, v, rank]
         var scale = 1.0 / Math.Sqrt(_nope + _ropeDim);
         var qLatent = qNope.matmul(wUK).mul_(scale).reshape(b, _heads * t, _rank);    // [b, heads*t, rank]
-        var qPosition = (qRope * scale).reshape(b, _heads * t, _ropeDim);
+        var qPosition = (qRope * Scalars.Of(scale)).reshape(b, _heads * t, _ropeDim);
         // Two products over the held positions (latent part + RoPE part) read the cache where it lies.
         var scores = MixedPrecision.Full(qLatent.bmm(latent.transpose(1, 2))
             .add_(qPosition.bmm(kRope.transpose(1, 2)))).view(b, _heads, t, keys);      // [b, heads, t, keys], float32 scores
         using var mask = SlidingWindow.Mask(qStart, t, kStart, keys, _window, scores.device, out var causal);
         if (causal) throw new InvalidOperationException("absorbed decoding expects earlier tokens in the cache");
         if (_softcap is double cap) scores = SoftCap.Apply(scores, cap);
-        if (mask is not null) scores = scores.masked_fill(mask.logical_not(), double.NegativeInfinity);
+        if (mask is not null) scores = scores.masked_fill(mask.logical_not(), Scalars.NegativeInfinity);
         if (context.RecordAttentionLogits)
             using (no_grad()) context.ReportAttentionLogit(scores.max().item<float>());
         var probs = scores.softmax(-1);

@@ -1,3 +1,4 @@
+using Ablations.Common;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -45,7 +46,7 @@ public abstract class AttentionKernel
         using var noGrad = no_grad();
         var logits = Scores(q, k, softcap);                                              // [b, heads, queries, keys]
         var allowed = mask ?? (causal ? ones(q.shape[2], k.shape[2], ScalarType.Bool, q.device).tril() : null);
-        if (allowed is not null) logits = logits.masked_fill(allowed.logical_not(), double.NegativeInfinity);
+        if (allowed is not null) logits = logits.masked_fill(allowed.logical_not(), Scalars.NegativeInfinity);
         return logits.max().item<float>();
     }
 
@@ -55,7 +56,7 @@ public abstract class AttentionKernel
     /// </summary>
     protected static Tensor Scores(Tensor q, Tensor k, double? softcap)
     {
-        var scores = MixedPrecision.Full(q.matmul(k.transpose(-2, -1))) / Math.Sqrt(q.shape[^1]);
+        var scores = MixedPrecision.Full(q.matmul(k.transpose(-2, -1))) / Scalars.Of(Math.Sqrt(q.shape[^1]));
         return softcap is double cap ? SoftCap.Apply(scores, cap) : scores;
     }
 }

@@ -1,3 +1,4 @@
+using Ablations.Common;
 using static TorchSharp.torch;
 
 namespace Ablations.Model.Attention;
@@ -18,7 +19,7 @@ public sealed class MathAttentionKernel : MaskedAttentionKernel
         using var scope = NewDisposeScope();
         var scores = Scores(q, k, Softcap);                                              // [b, heads, queries, keys]
         var allowed = mask ?? (causal ? ones(q.shape[2], k.shape[2], ScalarType.Bool, q.device).tril() : null);
-        if (allowed is not null) scores = scores.masked_fill(allowed.logical_not(), double.NegativeInfinity);
+        if (allowed is not null) scores = scores.masked_fill(allowed.logical_not(), Scalars.NegativeInfinity);
         var probs = scores.softmax(-1);                                                  // float32 normaliser in every precision
         if (probs.dtype != v.dtype) probs = probs.to(v.dtype);
         return probs.matmul(v).MoveToOuterDisposeScope();

@@ -1,3 +1,4 @@
+using Ablations.Common;
 using static TorchSharp.torch;
 
 namespace Ablations.Model.Attention;
@@ -46,7 +47,7 @@ public static class SlidingWindow
             .unfold(2, span, chunk)                                         // [b, h, n, dim, span]
             .transpose(-1, -2)                                              // [b, h, n, span, dim]
             .reshape(b * h, n, span, x.shape[3]);
-        var scaled = q * (1.0 / Math.Sqrt(d));                              // scale the small tensor, not the scores
+        var scaled = q * Scalars.Of(1.0 / Math.Sqrt(d));                              // scale the small tensor, not the scores
         var qc = nn.functional.pad(scaled, new long[] { 0, 0, 0, padded - t }).reshape(b * h, n, chunk, d);   // [b*h, n, chunk, d]
         var scores = MixedPrecision.Full(qc.matmul(Keys(k).transpose(-1, -2)));   // [b*h, n, chunk, span], float32 scores
         var values = Keys(v);
@@ -69,6 +70,6 @@ public static class SlidingWindow
         var queryPos = c * chunk + arange(chunk, device: device).view(1, chunk, 1);
         var keyPos = c * chunk - window + arange(window + chunk, device: device).view(1, 1, window + chunk);
         var allowed = keyPos.le(queryPos).logical_and(keyPos.gt(queryPos - window)).logical_and(keyPos.ge(0));
-        return zeros(allowed.shape, device: device).masked_fill_(allowed.logical_not(), double.NegativeInfinity).MoveToOuterDisposeScope();
+        return zeros(allowed.shape, device: device).masked_fill_(allowed.logical_not(), Scalars.NegativeInfinity).MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using Ablations.Common;
 using Ablations.Config;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -41,8 +42,8 @@ public sealed class TopKRouter : nn.Module
         // Renormalising one chosen score gives s / s = 1, a constant through which the gate gets no gradient from the
         // language-model loss (and none at all under aux_free balancing): top-1 keeps its raw score (Switch
         // Transformer), top-k > 1 renormalises over the chosen (DeepSeek-V3).
-        if (_config.NormalizeTopK && _config.TopK > 1) weights = weights / (weights.sum(-1, keepdim: true) + 1e-20);
-        if (_config.RoutedScaling != 1.0) weights = weights * _config.RoutedScaling;
+        if (_config.NormalizeTopK && _config.TopK > 1) weights = weights / (weights.sum(-1, keepdim: true) + Scalars.Of(1e-20));
+        if (_config.RoutedScaling != 1.0) weights = weights * Scalars.Of(_config.RoutedScaling);
 
         var flat = experts.flatten();
         var load = zeros(_config.NExperts, ScalarType.Int64, x.device).scatter_add_(0, flat, ones_like(flat));
@@ -52,7 +53,7 @@ public sealed class TopKRouter : nn.Module
         {
             var fraction = load.to(scores.dtype) / flat.shape[0];                       // f_e, sums to 1
             var probs = _config.Scoring == RouterScoring.Softmax ? scores : scores / scores.sum(-1, keepdim: true);
-            aux = (fraction * probs.mean(new long[] { 0 })).sum() * (_config.NExperts * _config.AuxLossCoef);
+            aux = (fraction * probs.mean(new long[] { 0 })).sum() * Scalars.Of(_config.NExperts * _config.AuxLossCoef);
         }
         return (experts.MoveToOuterDisposeScope(), weights.MoveToOuterDisposeScope(), aux?.MoveToOuterDisposeScope(), load.MoveToOuterDisposeScope());
     }

@@ -1,3 +1,4 @@
+using Ablations.Common;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -20,7 +21,7 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         x = MixedPrecision.Full(x);                                                     // statistics in float32 (bf16 inputs too)
-        var rms = x.pow(2).mean(new long[] { -1 }, keepdim: true).add_(_eps).rsqrt_();
+        var rms = x.pow(Scalars.Of(2L)).mean(new long[] { -1 }, keepdim: true).add_(Scalars.Of(_eps)).rsqrt_();
         return (x * rms * weight).MoveToOuterDisposeScope();
     }
 
