@@ -34,6 +34,8 @@ public sealed class SlurmRun
     public int Execute()
     {
         Options.Check();
+        // Before anything is written: the experiment folders' paths go into #SBATCH lines.
+        SbatchDirectives.CheckFolder(Path.GetFullPath(Results), "--results", "the results folder");
         var slurm = SlurmClient.Find();
         if (Options.Partition != null) slurm.CheckPartition(Options.Partition);
         WarnIfLocal(Path.GetFullPath(Results), "results folder");

@@ -19,19 +19,24 @@ public static class SlurmArrayScript
         var array = ArrayIndices.Format(tasks) + (options.ArrayParallelism is int k ? string.Create(CultureInfo.InvariantCulture, $"%{k}") : "");
         var s = new StringBuilder();
         s.AppendLine("#!/bin/bash");
-        s.AppendLine($"# Array job of the experiment in {experimentFolder}, written by `ablate run --launcher slurm`.");
+        // No value in comments: every one is below, quoted (a folder's newline here would start a command).
+        s.AppendLine("# Array job of the experiment in $experiment below, written by `ablate run --launcher slurm`.");
         s.AppendLine("# Task i trains the run folder on line i+1 of slurm/tasks.txt (relative to the experiment folder) and resumes it from");
         s.AppendLine("# its checkpoint when it has one; a complete run is left as it is. The trainer's output goes to the run's train.log.");
         s.AppendLine("# `sbatch` this file to resubmit the same tasks by hand; rerunning the `ablate run` command resubmits only what is not complete.");
-        foreach (var line in SbatchDirectives.Lines(jobName, Path.Combine(experimentFolder, "slurm", "logs", "%A_%a.out"), workingDirectory, options.CpusPerTask, options))
+        var own = new List<string> { $"--array={array}" };
+        if (options.GpusPerTask is int gpus)
+            own.Add(string.Create(CultureInfo.InvariantCulture, $"--gpus-per-task={gpus}"));
+        own.Add("--requeue");
+        own.Add(string.Create(CultureInfo.InvariantCulture, $"--signal=B:USR1@{warning}"));
+        foreach (var line in SbatchDirectives.Lines(experimentFolder, jobName, "%A_%a.out", options.CpusPerTask,
+                     options, own))
             s.AppendLine(line);
-        s.AppendLine($"#SBATCH --array={array}");
-        if (options.GpusPerTask is int gpus) s.AppendLine(string.Create(CultureInfo.InvariantCulture, $"#SBATCH --gpus-per-task={gpus}"));
-        s.AppendLine("#SBATCH --requeue");
-        s.AppendLine(string.Create(CultureInfo.InvariantCulture, $"#SBATCH --signal=B:USR1@{warning}"));
         s.Append($$"""
             set -u
             experiment={{Shell.Quote(experimentFolder)}}
+            # Where `ablate run` was given, so relative data paths resolve as they did there.
+            cd -- {{Shell.Quote(workingDirectory)}} || exit 2
             line=$((SLURM_ARRAY_TASK_ID + 1))
             run=$(sed -n "${line}p" "$experiment/slurm/tasks.txt")
             if [ -z "$run" ]; then

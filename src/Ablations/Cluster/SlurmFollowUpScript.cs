@@ -14,10 +14,12 @@ public static class SlurmFollowUpScript
     {
         var s = new StringBuilder();
         s.AppendLine("#!/bin/bash");
-        s.AppendLine($"# Continues the experiment in {experimentFolder} after its array job, written by `ablate run --launcher slurm`.");
-        foreach (var line in SbatchDirectives.Lines(jobName, Path.Combine(experimentFolder, "slurm", "logs", "next-%j.out"), workingDirectory, 1, options))
+        s.AppendLine("# Continues an experiment after its array job, written by `ablate run --launcher slurm`.");
+        var lines = SbatchDirectives.Lines(experimentFolder, jobName, "next-%j.out", 1, options, Array.Empty<string>());
+        foreach (var line in lines)
             s.AppendLine(line);
         s.AppendLine("unset ABLATIONS_PARENT_PID");
+        s.AppendLine("cd -- " + Shell.Quote(workingDirectory) + " || exit 2");
         s.AppendLine("exec " + Shell.Join(command));
         return s.ToString();
     }

@@ -1,5 +1,3 @@
-using Ablations.Config;
-
 namespace Ablations.Cluster;
 
 /// <summary>
@@ -18,37 +16,21 @@ public sealed record SlurmOptions
     public int? ArrayParallelism { get; init; }
     public IReadOnlyList<string> SbatchArgs { get; init; } = Array.Empty<string>();
 
-    /// <summary>Options that ablate itself sets in the scripts it writes; giving them again would break the array.</summary>
-    static readonly string[] Owned = { "--array", "-a", "--job-name", "-J", "--output", "-o", "--error", "-e", "--chdir", "-D", "--wrap",
-        "--open-mode", "--dependency", "-d", "--signal", "--cpus-per-task", "-c", "--partition", "-p", "--time", "-t", "--gpus-per-task", "--parsable" };
-
     /// <summary>The time limit, parsed; null when none was given or it is unlimited.</summary>
     public TimeSpan? TimeLimit => Time == null ? null : SlurmTime.Parse(Time);
 
-    /// <summary>Refuses a time limit sbatch would not read and --sbatch-arg values that are not options or that ablate sets itself.</summary>
+    /// <summary>The --sbatch-arg values as the sbatch words they stand for.</summary>
+    public IReadOnlyList<SbatchArgument> Arguments => SbatchArgs.Select(SbatchArgument.Parse).ToList();
+
+    /// <summary>
+    /// Refuses a time limit sbatch would not read, a partition or time no #SBATCH line can carry, and --sbatch-arg
+    /// values that are not options, that set an option ablate sets itself, or that no #SBATCH line can carry.
+    /// </summary>
     public void Check()
     {
+        if (Partition != null) SbatchWord.Encode(Partition, "--partition", "the partition");
+        if (Time != null) SbatchWord.Encode(Time, "--time", "the time limit");
         _ = TimeLimit;
-        foreach (var arg in SbatchArgs)
-        {
-            if (arg.Contains('\n') || arg.Contains('\r'))
-                throw new ConfigException("an sbatch option is one line", key: "--sbatch-arg");
-            if (!arg.StartsWith('-'))
-                throw new ConfigException($"'{arg}' is not an sbatch option (write it as --sbatch-arg=--name=value)", key: "--sbatch-arg");
-            // --name=value, --name value, -x value or -xvalue
-            var name = arg.StartsWith("--") ? arg.Split('=', 2)[0].Split(' ', 2)[0] : arg[..Math.Min(2, arg.Length)];
-            if (Owned.Contains(name))
-                throw new ConfigException($"'{arg}' is set by ablate itself{(Replacement(name) is { } r ? $"; use {r}" : "")}", key: "--sbatch-arg");
-        }
+        _ = Arguments;
     }
-
-    static string? Replacement(string name) => name switch
-    {
-        "--cpus-per-task" or "-c" => "--cpus-per-task",
-        "--partition" or "-p" => "--partition",
-        "--time" or "-t" => "--time",
-        "--gpus-per-task" => "--gpus-per-task",
-        "--array" or "-a" => "--array-parallelism for the %K part",
-        _ => null,
-    };
 }

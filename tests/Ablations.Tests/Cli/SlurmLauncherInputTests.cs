@@ -32,6 +32,20 @@ public class SlurmLauncherInputTests
         BadInput.Line(Run(new[] { "--launcher", "slurm", option }.Concat(value != null ? new[] { value } : Array.Empty<string>()).ToArray()), message);
 
     [Theory]
+    [InlineData("r\ntouch marker\n#", "holds a newline, which an #SBATCH line cannot carry")]
+    [InlineData("r\\s", "holds a backslash, which turns off Slurm's %A and %a in a log path (sbatch --output)")]
+    public void A_results_folder_no_sbatch_directive_can_name_is_refused_before_anything_is_written(string name,
+        string message)
+    {
+        var results = Path.Combine(_dir, name);
+        var r = Repo.AblateIn(_dir, "run", TinyExperiment.Write(_dir), "--scale", "smoke", "--results", results,
+            "--launcher", "slurm");
+        BadInput.Line(r, "--results: the results folder ", message);
+        Assert.False(Directory.Exists(results));
+        Assert.False(File.Exists(Path.Combine(_dir, "marker")));
+    }
+
+    [Theory]
     [InlineData("--partition", "gpu")]
     [InlineData("--wait", null)]
     [InlineData("--array-parallelism", "2")]

@@ -197,4 +197,41 @@ public sealed class SlurmArrayTests : IDisposable
         Assert.Contains("all 2 runs are complete", File.ReadAllText(Path.Combine(experiment, "slurm", "logs", $"next-{followUp}.out")));
         Assert.Contains("2 runs: 2 done", Ablate("status", experiment).Stdout);
     }
+
+    [Fact]
+    public void An_experiment_in_folders_named_with_quotes_dollars_and_backticks_runs_its_tasks_and_nothing_else()
+    {
+        SlurmCluster.Require();
+        var file = TinyExperiment.Write(_dir);
+        // The working folder may hold a newline too: the scripts enter it from a quoted word, not an #SBATCH line.
+        var work = Directory.CreateDirectory(Path.Combine(_dir, "work\n$(touch marker)")).FullName;
+        Repo.Result Submit(string results, params string[] more) =>
+            Repo.AblateWith(work, new Dictionary<string, string?>(), Patience, new[]
+            {
+                "run", file, "--scale", "smoke", "--only", "pre", "--results", results, "--launcher", "slurm",
+            }.Concat(more).ToArray());
+
+        // A newline in the results folder is refused: it would be one in #SBATCH lines.
+        var newline = Path.Combine(_dir, "r\n$(touch marker)\n#");
+        Cli.BadInput.Line(Submit(newline),
+            $"--results: the results folder {Shell.Quote(newline)} holds a newline, which an #SBATCH line cannot");
+        Assert.False(Directory.Exists(newline), "nothing is written before the refusal");
+
+        var results = Path.Combine(_dir, "r 'q' \"d\" $(touch marker) `touch marker` #1 %A_%a é");
+        var run = Submit(results, "--wait");
+        Assert.True(run.ExitCode == 0, run.Stderr + run.Stdout);
+        Assert.Contains("2/2 done, 0 running, 0 pending, 0 failed", run.Stdout);
+        var experiment = Path.Combine(results, "tiny-exp.smoke");
+        var logs = Path.Combine(experiment, "slurm", "logs");
+        var job = ArrayJob(run.Stdout);
+        // '%' in the folder reached Slurm's log pattern as text: the logs are where status reads them.
+        foreach (var task in new[] { 0, 1 })
+            Assert.Contains($"ablate: task {job}_{task} ended with exit code 0",
+                File.ReadAllText(Path.Combine(logs, $"{job}_{task}.out")));
+        Assert.True(File.Exists(Path.Combine(experiment, "table.md")));
+        var followUp = SlurmJobLog.Read(experiment)!.Submissions.Single().FollowUpJob;
+        Assert.Contains("all 2 runs are complete", File.ReadAllText(Path.Combine(logs, $"next-{followUp}.out")));
+        Assert.Empty(Directory.GetFiles(_dir, "marker", SearchOption.AllDirectories));
+        Assert.False(File.Exists(Repo.Path("marker")));
+    }
 }

@@ -64,20 +64,121 @@ public class SlurmPartsTests
     [Theory]
     [InlineData("--array=0-3", "is set by ablate itself; use --array-parallelism for the %K part")]
     [InlineData("-J name", "is set by ablate itself")]
+    [InlineData("-Jname", "is set by ablate itself")]
     [InlineData("-c4", "is set by ablate itself; use --cpus-per-task")]
     [InlineData("--time=01:00:00", "use --time")]
+    [InlineData("-Dfoo", "is set by ablate itself")]
+    [InlineData("--parsable", "is set by ablate itself")]
+    [InlineData("--no-requeue", "is set by ablate itself")]
+    // Unique prefixes, which sbatch's getopt_long takes for the option, and shared ones, which it calls ambiguous.
+    [InlineData("--job-nam=evil", "is set by ablate itself ('--job-nam' can abbreviate --job-name)")]
+    [InlineData("--job=evil", "('--job' can abbreviate --job-name)")]
+    [InlineData("--j evil", "('--j' can abbreviate --job-name)")]
+    [InlineData("--out=x.log", "('--out' can abbreviate --output)")]
+    [InlineData("--o=x.log", "can abbreviate --output")]
+    [InlineData("--open=truncate", "('--open' can abbreviate --open-mode)")]
+    [InlineData("--ch=/x", "('--ch' can abbreviate --chdir)")]
+    [InlineData("--c=/x", "can abbreviate")]
+    [InlineData("--dep=afterok:1", "('--dep' can abbreviate --dependency)")]
+    [InlineData("--cpus-per=2", "('--cpus-per' can abbreviate --cpus-per-task); use --cpus-per-task")]
+    [InlineData("--cpus-per-t=2", "can abbreviate --cpus-per-task")]
+    [InlineData("--gpus-per-t=1", "('--gpus-per-t' can abbreviate --gpus-per-task); use --gpus-per-task")]
+    [InlineData("--gpus-=1", "can abbreviate --gpus-per-task")]
+    [InlineData("--parsa", "can abbreviate --parsable")]
+    [InlineData("--sig=B:USR1@60", "can abbreviate --signal")]
+    [InlineData("--wra=true", "can abbreviate --wrap")]
+    [InlineData("--req", "can abbreviate --requeue")]
+    [InlineData("--no-req", "can abbreviate --no-requeue")]
+    [InlineData("--tim=10", "('--tim' can abbreviate --time); use --time")]
+    [InlineData("--part=gpu", "use --partition")]
+    [InlineData("--err=x", "can abbreviate --error")]
+    [InlineData("--arr 0-3", "use --array-parallelism")]
+    // Clusters of short options, read letter by letter until one that takes an argument.
+    [InlineData("-vJevil", "is set by ablate itself (-J in '-vJevil' is --job-name)")]
+    [InlineData("-vQJ evil", "(-J in '-vQJ' is --job-name)")]
+    [InlineData("-HOsQvVWhJx", "(-J in '-HOsQvVWhJx' is --job-name)")]
+    [InlineData("-va0-3", "(-a in '-va0-3' is --array); use --array-parallelism")]
+    [InlineData("-hc2", "(-c in '-hc2' is --cpus-per-task); use --cpus-per-task")]
+    [InlineData("-vp gpu", "use --partition")]
+    [InlineData("-Qt 10", "use --time")]
+    [InlineData("-vo x.log", "(-o in '-vo' is --output)")]
+    [InlineData("-ve x.log", "(-e in '-ve' is --error)")]
+    [InlineData("-sD /x", "(-D in '-sD' is --chdir)")]
+    [InlineData("-Wd afterok:1", "(-d in '-Wd' is --dependency)")]
+    [InlineData("-zJx", "(-J in '-zJx' is --job-name)")]   // an unknown letter is passed over, as getopt does
+    // A value word that starts with '-' is checked as an option too.
+    [InlineData("--hold -J evil", "'--hold -J evil' is set by ablate itself")]
+    [InlineData("--hold --job-nam=evil", "can abbreviate --job-name")]
+    [InlineData("--comment -vJx", "(-J in '-vJx' is --job-name)")]
     [InlineData("mem=4G", "is not an sbatch option")]
-    public void Sbatch_args_that_would_break_the_array_are_refused(string arg, string message)
+    [InlineData(" --mem=4G", "is not an sbatch option")]
+    [InlineData("-", "is not an sbatch option")]
+    [InlineData("--", "is not an sbatch option")]
+    [InlineData("-- --mem=4G", "is not an sbatch option")]
+    [InlineData("--=x", "is not an sbatch option")]
+    [InlineData("--comment=a\n--job-name=evil", "holds a newline, which an #SBATCH line cannot carry")]
+    [InlineData("--comment=a\tb", "holds a tab")]
+    public void Sbatch_args_that_would_set_an_option_ablate_sets_are_refused(string arg, string message)
     {
         var e = Assert.Throws<ConfigException>(() => new SlurmOptions { SbatchArgs = new[] { arg } }.Check());
         Assert.StartsWith("--sbatch-arg: ", e.Message);
         Assert.Contains(message, e.Message);
+        Assert.DoesNotContain('\n', e.Message);
     }
 
-    [Fact]
-    public void Other_sbatch_args_pass()
+    [Theory]
+    [InlineData("--mem=4G")]
+    [InlineData("--account=lab")]
+    [InlineData("--qos high")]
+    [InlineData("-A lab")]
+    [InlineData("-Alab")]
+    [InlineData("-AJ")]               // -A takes "J" as its account
+    [InlineData("-vA J")]
+    [InlineData("-kJ")]               // -k takes an optional argument: the rest of the cluster
+    [InlineData("-x node1")]
+    [InlineData("--gpus=2")]          // its own option, though a prefix of --gpus-per-task: getopt takes it exactly
+    [InlineData("--gpus 2")]
+    [InlineData("--gpus-per-node=2")]
+    [InlineData("--time-min=10")]     // not a prefix of --time
+    [InlineData("--time-m=10")]
+    [InlineData("--cpus-per-gpu=2")]
+    [InlineData("--cpus-per-g=2")]
+    [InlineData("--exclusive")]
+    [InlineData("--hold")]
+    [InlineData("--nice -5")]
+    [InlineData("--comment=a --job-name=evil")]   // one word: a comment
+    [InlineData("--comment a --job-name=evil")]   // two words: --comment and its value
+    [InlineData("--mail-user=a.b@c.d")]
+    public void Other_sbatch_args_pass(string arg) =>
+        new SlurmOptions { SbatchArgs = new[] { arg }, Time = "1-00:00:00" }.Check();
+
+    [Theory]
+    [InlineData("--mem=4G", new[] { "--mem=4G" }, "#SBATCH --mem=4G")]
+    [InlineData("--qos high", new[] { "--qos", "high" }, "#SBATCH --qos high")]
+    [InlineData("--qos   high", new[] { "--qos", "high" }, "#SBATCH --qos high")]
+    [InlineData("--hold ", new[] { "--hold" }, "#SBATCH --hold")]
+    [InlineData("-A lab x", new[] { "-A", "lab x" }, "#SBATCH -A \"lab x\"")]
+    [InlineData("--comment=a --job=b", new[] { "--comment=a --job=b" }, "#SBATCH \"--comment=a --job=b\"")]
+    [InlineData("--comment a #b", new[] { "--comment", "a #b" }, "#SBATCH --comment \"a #b\"")]
+    [InlineData("--comment hetjob", new[] { "--comment", "hetjob" }, "#SBATCH --comment \"hetjob\"")]
+    [InlineData("--comment=\"x\"", new[] { "--comment=\"x\"" }, "#SBATCH \"--comment=\\\"x\\\"\"")]
+    public void An_sbatch_arg_stands_for_one_or_two_words_written_so_sbatch_reads_them_back(string arg, string[] words,
+        string directive)
     {
-        new SlurmOptions { SbatchArgs = new[] { "--mem=4G", "--account=lab", "--qos high", "-A lab" }, Time = "1-00:00:00" }.Check();
+        var parsed = SbatchArgument.Parse(arg);
+        Assert.Equal(words, parsed.Words);
+        Assert.Equal(directive, parsed.Directive);
+        Assert.Equal(words, SbatchReader.Words(parsed.Directive));
+    }
+
+    [Theory]
+    [InlineData("--partition", "gpu\nq", "--partition: the partition $'gpu\\nq' holds a newline")]
+    [InlineData("--partition", "", "--partition: the partition '' is empty")]
+    [InlineData("--time", "1\n0", "--time: the time limit $'1\\n0' holds a newline")]
+    public void A_partition_or_time_no_directive_can_carry_is_refused(string option, string value, string message)
+    {
+        var options = option == "--time" ? new SlurmOptions { Time = value } : new SlurmOptions { Partition = value };
+        Assert.StartsWith(message, Assert.Throws<ConfigException>(options.Check).Message);
     }
 
     [Fact]
