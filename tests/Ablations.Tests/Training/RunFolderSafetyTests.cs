@@ -92,7 +92,7 @@ public class RunFolderSafetyTests
         // In a folder that existed, only the claim goes; and a corrected command needs no --force.
         Directory.CreateDirectory(folder);
         Assert.ThrowsAny<Exception>(() => new Trainer(missing, folder).Run());
-        Assert.Empty(Listing(folder).Where(e => e is not (".lock" or ".lock.owner")));
+        Assert.DoesNotContain(Listing(folder), e => e is not (".lock" or ".lock.owner"));
         Assert.NotNull(new Trainer(Short(), folder).Run());
     }
 
