@@ -32,4 +32,13 @@ public class MarkovSourceTests
         Assert.Equal(entropyRate, source.EntropyRate.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal(sumOfSample, source.Sample(1000, 7).Sum());
     }
+
+    [Fact]
+    public void Generating_a_large_source_stops_when_cancelled()
+    {
+        using var cancel = new CancellationTokenSource();
+        cancel.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            DataFactory.Prepare(new DataConfig { Source = DataSource.Markov }, 16, ".", cancel: cancel.Token));
+    }
 }
