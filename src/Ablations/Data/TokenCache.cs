@@ -225,9 +225,10 @@ public static class TokenCache
 
     /// <summary>
     /// The version of how files become tokens (rendering, cutting into documents, the split), part of every key:
-    /// raise it when a change of that code would give other tokens from the same files.
+    /// raise it when a change of that code would give other tokens from the same files. v4: a text file or paragraph
+    /// past 64 Mi characters is cut, and a JSON line past 64 MiB is a bad line.
     /// </summary>
-    const string Format = "corpus-v3";
+    const string Format = "corpus-v4";
 
     /// <summary>What an earlier check of token files with this content key found, if one was recorded.</summary>
     public static CorpusInfo? FindChecked(string key)
