@@ -90,6 +90,12 @@ public static class CliRunner
             Console.Error.WriteLine($"error: {e.Message}");
             return Busy;
         }
+        catch (OperationCanceledException)
+        {
+            // Ctrl-C or SIGTERM while a command prepared data: what it wrote was removed, so a rerun starts clean.
+            Console.Error.WriteLine("interrupted; run the same command again to continue");
+            return Interrupted;
+        }
         catch (Exception e) when (Environment.GetEnvironmentVariable("ABLATE_DEBUG") != "1")
         {
             Console.Error.WriteLine($"error: {e.GetType().Name}: {e.Message}");

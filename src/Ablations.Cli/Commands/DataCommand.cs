@@ -1,5 +1,6 @@
 using Ablations.Common;
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Ablations.Config;
 using Ablations.Data;
 using Ablations.Reporting;
@@ -25,8 +26,19 @@ public static class DataCommand
             var config = path != null ? RunConfig.Load(path, overrides) : ConfigLoader.Parse<RunConfig>("", "(defaults)", overrides);
             var started = DateTime.UtcNow;
             var observer = new ConsoleObserver(config.Train.LogEvery);
+            // Ctrl-C and SIGTERM stop tokenising within a document, leaving no half-written cache entry (exit 130).
+            using var cancel = new CancellationTokenSource();
+            ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
+            Console.CancelKeyPress += onCancel;
+            using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
+            {
+                c.Cancel = true;
+                cancel.Cancel();
+            });
             using var data = CliRunner.InRunFile(path, overrides, () => observer.Wrap(() =>
-                DataFactory.Prepare(config.Data, config.SequenceLength, Directory.GetCurrentDirectory(), observer.OnMessage, observer.OnDataProgress)));
+                DataFactory.Prepare(config.Data, config.SequenceLength, Directory.GetCurrentDirectory(),
+                    observer.OnMessage, observer.OnDataProgress, cancel.Token)));
+            Console.CancelKeyPress -= onCancel;
             Console.WriteLine($"data            {data.Description}");
             Console.WriteLine($"vocabulary      {data.VocabSize:N0}");
             if (data.Corpus is { } c)

@@ -130,13 +130,35 @@ public sealed record MarkovConfig : IValidatable
     public long Tokens { get; init; } = 1_000_000;
     public int Seed { get; init; } = 1234;
 
+    /// <summary>
+    /// The most probabilities the transition table holds, vocab^(order + 1): 2^24 doubles (128 MiB), which also
+    /// bounds each step of the entropy rate's power iteration; vocab 256 at order 2 is the largest square table.
+    /// </summary>
+    public const long MostEntries = 1L << 24;
+    /// <summary>
+    /// The concentrations sampled: below 1e-6 every row is one-hot already (the other draws are u^(1/concentration)
+    /// of the largest, under the 1e-12 floor), so a smaller value changes nothing; above 1e6 every row is uniform
+    /// within 0.1% (a Dirichlet's spread is about 1/sqrt(concentration)). Both ends are far from where float64 or the
+    /// log-space sampler fail (about 1e-307 and 1e300).
+    /// </summary>
+    public const double LeastConcentration = 1e-6, MostConcentration = 1e6;
+
+    /// <summary>The chain's contexts, vocab^order (the table's rows); bounded by <see cref="MostEntries"/>.</summary>
+    public long Contexts => (long)Math.Pow(Vocab, Order);
+
     public IEnumerable<ConfigError> Validate()
     {
         if (Vocab < 2 || Vocab > 256) yield return new("vocab", $"must be between 2 and 256, got {Vocab}");
         if (Order < 1 || Order > 4) yield return new("order", $"must be between 1 and 4, got {Order}");
-        if (!(Concentration > 0)) yield return new("concentration", $"must be positive, got {Concentration}");
+        if (!(Concentration >= LeastConcentration && Concentration <= MostConcentration))
+            yield return new("concentration",
+                Invariant($"must be between {LeastConcentration:G} and {MostConcentration:G}, got {Concentration:G}"));
         if (Tokens < 10_000) yield return new("tokens", $"must be at least 10000, got {Tokens}");
         foreach (var e in SizeLimits.Above(("tokens", Tokens, SizeLimits.Tokens))) yield return e;
+        if (Vocab is >= 2 and <= 256 && Order is >= 1 and <= 4
+            && SizeLimits.Power("order", "the transition table's size", MostEntries,
+                ("vocab", Vocab), ("order + 1", Order + 1)) is { } table)
+            yield return table;
     }
 }
 
@@ -178,9 +200,9 @@ public sealed record RecallConfig : IValidatable
         if (Sequences < 100) yield return new("sequences", $"must be at least 100, got {Sequences}");
         foreach (var e in SizeLimits.Above(("keys", Keys, SizeLimits.Heads), ("values", Values, SizeLimits.Heads), ("distance", Distance, SizeLimits.Context)))
             yield return e;
-        if ((double)Sequences * SequenceLength > SizeLimits.Tokens)
-            yield return new("sequences", string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"{Sequences:N0} sequences of {SequenceLength:N0} tokens exceed the {SizeLimits.Tokens:N0} tokens a task may generate"));
+        if (SizeLimits.Product("sequences", "the tokens a task may generate", SizeLimits.Tokens,
+                ("sequences", Sequences), ("tokens per sequence", SequenceLength)) is { } tokens)
+            yield return tokens;
     }
 
     /// <summary>Where the pairs end: copy's segment of pairs + 1 keys, or mqar's pairs of two tokens.</summary>

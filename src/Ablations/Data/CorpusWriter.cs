@@ -30,7 +30,9 @@ public static class CorpusWriter
     public const string TrainFile = "train.bin";
     public const string ValidationFile = "val.bin";
 
-    public static CorpusInfo Write(string folder, string source, IEnumerable<Document> documents, double fraction, bool tail, ITokenizer tokenizer, ProgressMeter meter)
+    /// <param name="cancel">Checked before each document, so that an interrupt stops the pass within one.</param>
+    public static CorpusInfo Write(string folder, string source, IEnumerable<Document> documents, double fraction,
+        bool tail, ITokenizer tokenizer, ProgressMeter meter, CancellationToken cancel = default)
     {
         var width = TokenCache.Width(tokenizer.VocabSize);
         var (trainPath, validationPath) = (Path.Combine(folder, TrainFile), Path.Combine(folder, ValidationFile));
@@ -42,6 +44,7 @@ public static class CorpusWriter
         {
             foreach (var d in documents)
             {
+                cancel.ThrowIfCancellationRequested();
                 var ids = tokenizer.Encode(d.Text);
                 var bytes = Encoding.UTF8.GetByteCount(d.Text);
                 count++;

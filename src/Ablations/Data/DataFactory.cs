@@ -10,19 +10,28 @@ public static class DataFactory
 {
     /// <param name="warn">Told when a cached corpus had to be rebuilt, and why, and what reading a corpus noted (lines skipped).</param>
     /// <param name="progress">Told how a long pass over a corpus (hashing, tokenising, checking token files) goes.</param>
-    public static PreparedData Prepare(DataConfig data, int sequenceLength, string baseDirectory, Action<string>? warn = null, Action<DataProgress>? progress = null)
+    /// <param name="cancel">
+    /// Stops the preparation within a document or a chunk of reading (Ctrl-C, SIGTERM), with an
+    /// <see cref="OperationCanceledException"/>; nothing half-written stays in the cache, so a second call builds it.
+    /// </param>
+    public static PreparedData Prepare(DataConfig data, int sequenceLength, string baseDirectory,
+        Action<string>? warn = null, Action<DataProgress>? progress = null, CancellationToken cancel = default)
     {
         switch (data.Source)
         {
             case DataSource.Markov:
             {
-                var source = new MarkovSource(data.Markov);
+                var source = new MarkovSource(data.Markov, cancel);
                 var validationTokens = Math.Max((long)(data.Markov.Tokens * data.ValidationFraction), sequenceLength + 1);
                 return new PreparedData
                 {
                     Description = $"markov (vocab {data.Markov.Vocab}, order {data.Markov.Order}, concentration {data.Markov.Concentration})",
-                    Train = new StreamBatches(new ArrayTokenStore(source.Sample(data.Markov.Tokens, data.Markov.Seed)), sequenceLength, "train"),
-                    Validation = new StreamBatches(new ArrayTokenStore(source.Sample(validationTokens, data.Markov.Seed + 1)), sequenceLength, "validation"),
+                    Train = new StreamBatches(
+                        new ArrayTokenStore(source.Sample(data.Markov.Tokens, data.Markov.Seed, cancel)),
+                        sequenceLength, "train"),
+                    Validation = new StreamBatches(
+                        new ArrayTokenStore(source.Sample(validationTokens, data.Markov.Seed + 1, cancel)),
+                        sequenceLength, "validation"),
                     VocabSize = data.Markov.Vocab,
                     BytesPerToken = 1,
                     TrainTokens = data.Markov.Tokens,
@@ -35,8 +44,8 @@ public static class DataFactory
             {
                 var task = new RecallTask(data.Recall);
                 var validationCount = Math.Max(64, (int)(data.Recall.Sequences * data.ValidationFraction));
-                var (trainTokens, trainScored) = task.Generate(data.Recall.Sequences, data.Recall.Seed);
-                var (valTokens, valScored) = task.Generate(validationCount, data.Recall.Seed + 1);
+                var (trainTokens, trainScored) = task.Generate(data.Recall.Sequences, data.Recall.Seed, cancel);
+                var (valTokens, valScored) = task.Generate(validationCount, data.Recall.Seed + 1, cancel);
                 return new PreparedData
                 {
                     Description = data.Recall.Kind == RecallKind.Copy
@@ -53,13 +62,14 @@ public static class DataFactory
                 };
             }
             case DataSource.Tokens:
-                return PrepareTokens(data, sequenceLength, baseDirectory, progress);
+                return PrepareTokens(data, sequenceLength, baseDirectory, progress, cancel);
             default:
-                return PrepareText(data, sequenceLength, baseDirectory, warn, progress);
+                return PrepareText(data, sequenceLength, baseDirectory, warn, progress, cancel);
         }
     }
 
-    static PreparedData PrepareText(DataConfig data, int sequenceLength, string baseDirectory, Action<string>? warn, Action<DataProgress>? progress)
+    static PreparedData PrepareText(DataConfig data, int sequenceLength, string baseDirectory, Action<string>? warn,
+        Action<DataProgress>? progress, CancellationToken cancel)
     {
         var tokenizer = TokenizerFactory.Create(data.Tokenizer);
         var name = data.Source == DataSource.DotnetDocs ? "dotnet-docs" : SnakeCase.Of(data.Source.ToString());
@@ -73,16 +83,12 @@ public static class DataFactory
         var settings = $"{name}|{tokenizer.Name}|{data.ValidationFraction:R}|{data.MaxBytes}|split {data.Split}" +
                        (data.Source is DataSource.Jsonl or DataSource.Parquet ? $"|field {data.TextField}" : "") +
                        (data.Source == DataSource.Jsonl ? $"|bad lines {data.BadLines ?? BadLines.Fail}" : "");
-        var fingerprint = TokenCache.Fingerprint(files, settings);
-        if (TokenCache.Find(fingerprint, warn) is not { } entry)
-        {
-            var hashing = new ProgressMeter(DataPhase.Hashing, ProgressMeter.SizeOf(files), progress);
-            var key = TokenCache.ContentKey(files, settings, hashing);
-            hashing.Finish();
-            entry = TokenCache.GetOrCreate(key, folder => Write(folder, name, data, files, tokenizer, progress), warn);
-            TokenCache.Remember(fingerprint, entry.Info);
-        }
-        var (info, folder) = entry;
+        // The entry is found by the files' content on every use (not by sizes and times, which a rewrite can keep).
+        var hashing = new ProgressMeter(DataPhase.Hashing, ProgressMeter.SizeOf(files), progress);
+        var key = TokenCache.ContentKey(files, settings, hashing, cancel);
+        hashing.Finish();
+        var (info, folder) = TokenCache.GetOrCreate(key,
+            folder => Write(folder, name, data, files, tokenizer, progress, cancel), warn, cancel);
         foreach (var note in info.Notes?.Split('\n') ?? Array.Empty<string>()) warn?.Invoke(note);
         if (info.ValidationTokens == 0 || info.TrainTokens == 0)
             throw new DataException($"the {name} corpus is too small to hold out a validation split ({info.TrainTokens + info.ValidationTokens:N0} tokens)",
@@ -106,19 +112,22 @@ public static class DataFactory
     }
 
     /// <summary>Tokenises the corpus into a new cache entry's folder in one pass over its documents.</summary>
-    static CorpusInfo Write(string folder, string name, DataConfig data, IReadOnlyList<string> files, ITokenizer tokenizer, Action<DataProgress>? progress)
+    static CorpusInfo Write(string folder, string name, DataConfig data, IReadOnlyList<string> files,
+        ITokenizer tokenizer, Action<DataProgress>? progress, CancellationToken cancel)
     {
         var notes = new List<string>();
         var meter = new ProgressMeter(DataPhase.Tokenizing, ProgressMeter.SizeOf(files), progress);
-        TextCut? cut = data.Source == DataSource.Text ? TextFilesCorpus.Plan(files, data.MaxBytes) : null;
+        TextCut? cut = data.Source == DataSource.Text ? TextFilesCorpus.Plan(files, data.MaxBytes, cancel) : null;
         var documents = data.Source switch
         {
             DataSource.DotnetDocs => DotnetDocsCorpus.Documents(meter),
-            DataSource.Jsonl => JsonLinesCorpus.Documents(files, data.TextField, data.BadLines ?? BadLines.Fail, meter, notes.Add),
+            DataSource.Jsonl => JsonLinesCorpus.Documents(files, data.TextField, data.BadLines ?? BadLines.Fail, meter,
+                notes.Add, cancel),
             DataSource.Parquet => ParquetCorpus.Documents(files, data.TextField, meter),
-            _ => TextFilesCorpus.Documents(files, cut!.Value, meter),
+            _ => TextFilesCorpus.Documents(files, cut!.Value, meter, cancel: cancel),
         };
-        var info = CorpusWriter.Write(folder, name, Cap(documents, data.MaxBytes), data.ValidationFraction, data.Split == DataSplit.Tail, tokenizer, meter);
+        var info = CorpusWriter.Write(folder, name, Cap(documents, data.MaxBytes), data.ValidationFraction,
+            data.Split == DataSplit.Tail, tokenizer, meter, cancel);
         meter.Finish();
         if (info.TrainTokens + info.ValidationTokens == 0) throw new DataException($"the {name} corpus is empty", ErrorKey(data));
         return info with { Cut = cut, Notes = notes.Count > 0 ? string.Join('\n', notes) : null };
@@ -148,23 +157,30 @@ public static class DataFactory
     }
 
     /// <summary>Token files prepared elsewhere (nanoGPT's train.bin and val.bin): checked once per version of the files, then memory-mapped where they lie.</summary>
-    static PreparedData PrepareTokens(DataConfig data, int sequenceLength, string baseDirectory, Action<DataProgress>? progress)
+    static PreparedData PrepareTokens(DataConfig data, int sequenceLength, string baseDirectory,
+        Action<DataProgress>? progress, CancellationToken cancel)
     {
         var (trainPath, validationPath) = TokenFiles.Locate(data.Paths!, baseDirectory);
         var dtype = data.TokenDtype ?? TokenDtype.Uint16;
         var vocab = data.VocabSize!.Value;
         var tokenizer = TokenizerFactory.Of(data);
-        var fingerprint = TokenCache.Fingerprint(new[] { trainPath, validationPath }, $"tokens|{dtype}|{vocab}|{tokenizer?.Name}");
-        var info = TokenCache.FindChecked(fingerprint);
+        // What a check found is remembered by the files' content: a file rewritten with its old size and time is
+        // checked again, so an id beyond the vocabulary never reaches the embedding.
+        var files = new[] { trainPath, validationPath };
+        var hashing = new ProgressMeter(DataPhase.Hashing, ProgressMeter.SizeOf(files), progress);
+        var key = TokenCache.ContentKey(files, $"tokens|{dtype}|{vocab}|{tokenizer?.Name}", hashing, cancel);
+        hashing.Finish();
+        var info = TokenCache.FindChecked(key);
         if (info == null)
         {
-            var meter = new ProgressMeter(DataPhase.Checking, ProgressMeter.SizeOf(new[] { trainPath, validationPath }), progress);
+            var meter = new ProgressMeter(DataPhase.Checking, ProgressMeter.SizeOf(files), progress);
             // The text behind the validation ids (for bits per byte) is measured; decoding all training ids would take long.
-            var (trainTokens, _) = TokenFiles.Check(trainPath, dtype, vocab, measure: null, meter);
-            var (validationTokens, validationBytes) = TokenFiles.Check(validationPath, dtype, vocab, tokenizer, meter);
+            var (trainTokens, _) = TokenFiles.Check(trainPath, dtype, vocab, measure: null, meter, cancel);
+            var (validationTokens, validationBytes) =
+                TokenFiles.Check(validationPath, dtype, vocab, tokenizer, meter, cancel);
             meter.Finish();
             info = new CorpusInfo("tokens", tokenizer?.Name ?? "none", vocab, 0, 0, trainTokens, validationTokens, 0, validationBytes, Key: "", Split: HeldOut.Files);
-            TokenCache.RememberChecked(fingerprint, info);
+            TokenCache.RememberChecked(key, info);
         }
         var width = TokenFiles.WidthOf(dtype);
         var train = new MappedTokenStore(trainPath, width);

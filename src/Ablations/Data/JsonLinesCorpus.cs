@@ -8,7 +8,9 @@ namespace Ablations.Data;
 /// <summary>
 /// JSON Lines files, plain or gzipped, as dataset libraries export them: one JSON object per line, its text
 /// in one field. Each line is a document, <c>{file name}:{line}</c>; blank lines are passed over. A line that is
-/// not a JSON object fails naming its file and line, or is skipped and counted (data.bad_lines: skip); a field
+/// not a JSON object fails naming its file and line, or is skipped and counted (data.bad_lines: skip); so does a
+/// line that is not text: invalid UTF-8, an escaped lone UTF-16 surrogate (<c>"\ud800"</c>, valid JSON that is no
+/// Unicode string), or longer than <see cref="ByteLines.MaxLength"/> bytes (read through, never held). A field
 /// that is missing or not text always fails, since it means the wrong field was named.
 /// </summary>
 public static class JsonLinesCorpus
@@ -16,7 +18,10 @@ public static class JsonLinesCorpus
     const string Paths = "data.paths";
     const string Field = "data.field";
 
-    public static IEnumerable<Document> Documents(IReadOnlyList<string> files, string field, BadLines badLines, ProgressMeter? meter = null, Action<string>? warn = null)
+    /// <param name="maxLine">The longest line read, in bytes (a test sets a small one).</param>
+    public static IEnumerable<Document> Documents(IReadOnlyList<string> files, string field, BadLines badLines,
+        ProgressMeter? meter = null, Action<string>? warn = null, CancellationToken cancel = default,
+        int maxLine = ByteLines.MaxLength)
     {
         long before = 0;
         foreach (var file in files)
@@ -26,11 +31,13 @@ public static class JsonLinesCorpus
             string? firstSkipped = null;
             using var stream = CorpusFiles.Open(file);
             using var input = Decompressed(stream, file);
-            var lines = new ByteLines(input);
+            var lines = new ByteLines(input, maxLine, cancel);
             while (Next(lines, file))
             {
-                if (lines.Line.Span.Trim(" \t"u8).IsEmpty) continue;
-                var (text, problem) = Parse(lines.Line, field, file, lines.Number);
+                if (!lines.TooLong && lines.Line.Span.Trim(" \t"u8).IsEmpty) continue;
+                var (text, problem) = lines.TooLong
+                    ? ("", $"longer than {Ablations.Common.Units.Bytes(maxLine)}, the longest line read")
+                    : Parse(lines.Line, field, file, lines.Number);
                 if (problem != null)
                 {
                     if (badLines == BadLines.Fail)
@@ -65,19 +72,35 @@ public static class JsonLinesCorpus
         }
         using (json)
         {
-            if (json.RootElement.ValueKind != JsonValueKind.Object) return ("", $"a JSON {Kind(json.RootElement.ValueKind)}, not an object");
-            if (!json.RootElement.TryGetProperty(field, out var value))
+            try
             {
-                var names = json.RootElement.EnumerateObject().Select(p => p.Name).Take(12).ToList();
-                throw new DataException($"{file}:{number}: no field '{field}' (the line has {(names.Count == 0 ? "no fields" : string.Join(", ", names))})", Field);
+                return Text(json.RootElement, field, file, number);
             }
-            return value.ValueKind switch
+            catch (InvalidOperationException)
             {
-                JsonValueKind.String => (value.GetString()!, null),
-                JsonValueKind.Null => ("", null),
-                _ => throw new DataException($"{file}:{number}: field '{field}' is a {Kind(value.ValueKind)}, not text", Field),
-            };
+                // JSON may escape half of a surrogate pair ("\ud800"), which no UTF-16 string holds as text.
+                return ("", "an escaped lone UTF-16 surrogate (such as \\ud800), which is not Unicode text");
+            }
         }
+    }
+
+    /// <summary>The text of a parsed line, or what makes it no JSON object.</summary>
+    static (string Value, string? Problem) Text(JsonElement root, string field, string file, long number)
+    {
+        if (root.ValueKind != JsonValueKind.Object) return ("", $"a JSON {Kind(root.ValueKind)}, not an object");
+        if (!root.TryGetProperty(field, out var value))
+        {
+            var names = root.EnumerateObject().Select(p => p.Name).Take(12).ToList();
+            var has = names.Count == 0 ? "no fields" : string.Join(", ", names);
+            throw new DataException($"{file}:{number}: no field '{field}' (the line has {has})", Field);
+        }
+        return value.ValueKind switch
+        {
+            JsonValueKind.String => (value.GetString()!, null),
+            JsonValueKind.Null => ("", null),
+            _ => throw new DataException($"{file}:{number}: field '{field}' is a {Kind(value.ValueKind)}, not text",
+                Field),
+        };
     }
 
     static string Kind(JsonValueKind kind) => kind switch

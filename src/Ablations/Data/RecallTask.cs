@@ -34,7 +34,7 @@ public sealed class RecallTask
     /// Sequences of <see cref="RecallConfig.SequenceLength"/> tokens with a parallel "scored" flag; the flag marks
     /// a token whose prediction (from the token before it) counts in the loss.
     /// </summary>
-    public (int[] Tokens, bool[] Scored) Generate(int count, int seed)
+    public (int[] Tokens, bool[] Scored) Generate(int count, int seed, CancellationToken cancel = default)
     {
         var rng = new Random(seed);
         int length = _c.SequenceLength;
@@ -43,6 +43,7 @@ public sealed class RecallTask
         var keys = Enumerable.Range(0, _c.Keys).ToArray();
         for (int s = 0; s < count; s++)
         {
+            if (s % 4096 == 0) cancel.ThrowIfCancellationRequested();
             var o = s * length;
             rng.Shuffle(keys);
             if (_c.Kind == RecallKind.Copy)

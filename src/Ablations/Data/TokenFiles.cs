@@ -24,20 +24,35 @@ public static class TokenFiles
             var found = (Train: Path.Combine(full[0], CorpusWriter.TrainFile), Validation: Path.Combine(full[0], CorpusWriter.ValidationFile));
             foreach (var file in new[] { found.Train, found.Validation })
                 if (!File.Exists(file)) throw new DataException($"folder '{paths[0]}' has no {Path.GetFileName(file)} (nanoGPT's layout: train.bin and val.bin)", $"{Paths}[0]");
-            return found;
+            return Distinct(found, $"{Paths}[0]", $"{Paths}[0]");
         }
         if (paths.Count != 2)
             throw new DataException($"source: tokens takes a folder holding train.bin and val.bin, or the two files [train, validation]; got {paths.Count} paths", Paths);
         for (int i = 0; i < 2; i++)
             if (!File.Exists(full[i])) throw new DataException($"file '{paths[i]}' not found (looked in {baseDirectory})", $"{Paths}[{i}]");
-        return (full[0], full[1]);
+        return Distinct((full[0], full[1]), $"{Paths}[0]", $"{Paths}[1]");
+    }
+
+    /// <summary>
+    /// The two files, when both are regular files (a named pipe would block the check forever) and not one file by
+    /// two names (a link), which would validate on the training data.
+    /// </summary>
+    static (string Train, string Validation) Distinct((string Train, string Validation) files, string trainKey,
+        string validationKey)
+    {
+        if (CorpusFiles.RegularFile(files.Train, trainKey) == CorpusFiles.RegularFile(files.Validation, validationKey))
+            throw new DataException(
+                $"'{files.Train}' and '{files.Validation}' are the same file; validation would be the training data",
+                validationKey);
+        return files;
     }
 
     /// <summary>
     /// Reads a token file through once: it must hold whole ids of the dtype's width, all below
     /// <paramref name="vocab"/>. Returns its tokens and, when a tokenizer is given, the bytes of text they stand for.
     /// </summary>
-    public static (long Tokens, long Bytes) Check(string path, TokenDtype dtype, int vocab, ITokenizer? measure, ProgressMeter meter)
+    public static (long Tokens, long Bytes) Check(string path, TokenDtype dtype, int vocab, ITokenizer? measure,
+        ProgressMeter meter, CancellationToken cancel = default)
     {
         var width = WidthOf(dtype);
         var length = new FileInfo(path).Length;
@@ -51,6 +66,7 @@ public static class TokenFiles
         int read;
         while ((read = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false)) > 0)
         {
+            cancel.ThrowIfCancellationRequested();
             // uint32 ids at or above 2^31 read as negative
             var ids = CorpusWriter.Ids(buffer.AsSpan(0, read), width);
             var bad = Array.FindIndex(ids, id => (uint)id >= (uint)vocab);

@@ -66,7 +66,18 @@ public sealed class Trainer
         var sequence = _config.SequenceLength;
 
         CheckMemory(sequence);
-        using var data = DataFactory.Prepare(_config.Data, sequence, BaseDirectory, _observer.OnMessage, _observer.OnDataProgress);
+        PreparedData prepared;
+        try
+        {
+            prepared = DataFactory.Prepare(_config.Data, sequence, BaseDirectory, _observer.OnMessage,
+                _observer.OnDataProgress, cancel);
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            _observer.OnMessage("interrupted while preparing the data (nothing half-written is cached); run it again");
+            return null;
+        }
+        using var data = prepared;
         if (_config.Model.VocabSize < data.VocabSize)
             throw new ConfigException($"{_config.Model.VocabSize} is smaller than the data's vocabulary ({data.VocabSize}, {data.Description}); " +
                                       $"set model.vocab_size to at least {data.VocabSize}", key: "model.vocab_size");

@@ -120,7 +120,8 @@ public class NumberBoundsTests
     {
         var e = Fails(Tiny, "data.source=recall", "data.recall.sequences=100000000");
         Assert.Equal("data.recall.sequences", e.Key);
-        Assert.Contains("exceed the 1,000,000,000 tokens", e.Message);
+        Assert.Contains("the tokens a task may generate (sequences 100,000,000 x tokens per sequence 105) " +
+                        "must be at most 1,000,000,000", e.Message);
     }
 
     [Fact]
