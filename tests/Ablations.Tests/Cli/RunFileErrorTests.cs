@@ -102,7 +102,7 @@ public class RunFileErrorTests : IDisposable
     public void Data_that_cannot_be_read_is_placed_at_the_line_of_its_key(string command)
     {
         var file = TextRun();
-        BadInput.Line(Repo.AblateIn(_dir, Args(command, file)), $"error: {file}:6:3: data.paths: '{Path.Combine(_dir, "blob.bin")}' is not valid UTF-8 text");
+        BadInput.Line(Repo.AblateIn(_dir, Args(command, file)), $"error: {file}:6:3: data.paths: {Path.Combine(_dir, "blob.bin")}:1: not valid UTF-8 text (byte 1 of the line)");
     }
 
     [Fact]

@@ -196,8 +196,9 @@ public class DivergenceGuardTests
         var folder = TinyRuns.TempFolder("guard-state-");
         var config = TinyRuns.Markov(steps: 4);
         using var cancel = new CancellationTokenSource();
-        cancel.Cancel();                   // Ctrl-C before the first step: the state still has no loss (NaN, infinity)
-        Assert.Null(new Trainer(config, folder).Run(cancel: cancel.Token));
+        // Ctrl-C once the data is ready, before the first step: the state still has no loss (NaN, infinity). A
+        // Ctrl-C during data preparation stops before any checkpoint.
+        Assert.Null(new Trainer(config, folder, new CancelOnStart(cancel)).Run(cancel: cancel.Token));
         var state = Checkpoint.ReadState(folder)!;
         Assert.True(double.IsNaN(state.SmoothedLoss) && double.IsPositiveInfinity(state.MinLoss));
         Assert.NotNull(new Trainer(config, folder).Run());
@@ -227,4 +228,12 @@ public class ValidationSetTests
         var errors = (TinyRuns.Markov().Train with { EvalBatches = 80, FinalEvalBatches = 64 }).Validate().ToList();
         Assert.Contains(errors, e => e.Key == "eval_batches" && e.Message.Contains("final_eval_batches = 64"));
     }
+}
+
+/// <summary>Cancels when training starts: after the data is prepared, before the first step.</summary>
+sealed class CancelOnStart(CancellationTokenSource cancel) : ITrainingObserver
+{
+    public void OnStart(int firstStep, int totalSteps, string description) => cancel.Cancel();
+    public void OnStep(MetricsRow row, int totalSteps) { }
+    public void OnMessage(string message) { }
 }
