@@ -168,4 +168,19 @@ public class RunFolderSafetyTests
         var e = Assert.Throws<ConfigException>(() => new Trainer(config, folder).Run());
         Assert.Contains("gap", e.Message);
     }
+
+    [Fact]
+    public void A_finished_run_without_its_config_is_named_in_a_warning_not_dropped_silently()
+    {
+        var dir = TinyRuns.TempFolder("missing-config-");
+        var spec = Ablations.Experiments.ExperimentLoader.Load(Experiments.TinyExperiment.Write(dir));
+        var runner = new Ablations.Experiments.ExperimentRunner(spec, "smoke", Path.Combine(dir, "results"), new Experiments.QuietObserver());
+        runner.Run(spec.Expand("smoke"));
+        var config = Path.Combine(runner.Folder, "pre", "seed-0", "config.yaml");
+        File.Delete(config);
+        var warnings = new List<string>();
+        var results = Ablations.Reporting.ExperimentResults.Load(runner.Folder, warnings.Add);
+        Assert.Equal(3, results.Runs.Count);
+        Assert.Contains(warnings, w => w.Contains(config) && w.Contains("missing"));
+    }
 }
