@@ -28,20 +28,23 @@ public static class ClaimCheck
         var where = AtBest(results, claim.At) is { } tuned
             ? $"{(claim.At.Length > 0 ? $" at {claim.At}," : "")} at each one's best {tuned} ({TunedPart(results, results.Manifest.BestOf(claim.A, claim.At))}, {TunedPart(results, results.Manifest.BestOf(claim.B, claim.At))})"
             : claim.At.Length > 0 ? $" at {claim.At}" : "";
-        ClaimTest Exact(string text) => new() { Claim = claim, Experiment = experiment, Exact = text };
-        if (a.Count == 0 || b.Count == 0) return Exact($"**Not run**: {claim.A} or {claim.B}{where} has no finished runs.");
+        ClaimTest Exact(VerdictOutcome outcome, string text) =>
+            new() { Claim = claim, Experiment = experiment, Exact = new Verdict(outcome, text, Untested: true) };
+        if (a.Count == 0 || b.Count == 0)
+            return Exact(VerdictOutcome.NotRun, $"**Not run**: {claim.A} or {claim.B}{where} has no finished runs.");
 
         if (claim.Metric == ClaimMetric.KvCache)
         {
             var ka = Inspector.Inspect(a[0].Config.Model, LongContext.Tokens, "bf16").KvBytesAtContext;
             var kb = Inspector.Inspect(b[0].Config.Model, LongContext.Tokens, "bf16").KvBytesAtContext;
             var actual = ka < kb ? ClaimExpectation.Lower : ka > kb ? ClaimExpectation.Higher : ClaimExpectation.Similar;
-            return Exact($"**{(actual == claim.Expect ? "Agrees" : "Disagrees")}** (exact, from the configuration): for one {LongContext.Label}-token sequence {claim.A} caches " +
+            return Exact(actual == claim.Expect ? VerdictOutcome.Agrees : VerdictOutcome.Disagrees,
+                $"**{(actual == claim.Expect ? "Agrees" : "Disagrees")}** (exact, from the configuration): for one {LongContext.Label}-token sequence {claim.A} caches " +
                          $"{Units.Bytes(ka)}, {claim.B} {Units.Bytes(kb)} ({((double)ka / kb).ToString("0.###", Inv)}x).");
         }
         var seen = a.Concat(b).Min(r => r.Tokens);
         if (claim.Tokens is long needed && seen < needed)
-            return Exact($"**Out of reach at this scale** (needs about {Units.Count(needed)} training tokens per run; these runs saw {Units.Count(seen)}).");
+            return Exact(VerdictOutcome.OutOfReach, $"**Out of reach at this scale** (needs about {Units.Count(needed)} training tokens per run; these runs saw {Units.Count(seen)}).");
 
         var value = ValueOf(claim.Metric);
         var name = NameOf(claim.Metric);
@@ -51,7 +54,7 @@ public static class ClaimCheck
         var counts = $"{va.Count} and {vb.Count} seeds" +
                      (diverged > 0 && claim.Metric is ClaimMetric.ValLoss or ClaimMetric.ValAccuracy
                          ? $", {Units.Counted(diverged, "diverged run")} scored at {(claim.Metric == ClaimMetric.ValLoss ? "the initial loss" : "chance")}" : "");
-        if (va.Count < 2 || vb.Count < 2) return Exact($"**Cannot tell at this scale**: fewer than two runs on a side{where} ({counts}).");
+        if (va.Count < 2 || vb.Count < 2) return Exact(VerdictOutcome.CannotTell, $"**Cannot tell at this scale**: fewer than two runs on a side{where} ({counts}).");
 
         // Paired when both sides ran exactly the same seeds: each difference then removes the seed's own luck.
         double difference, se, df, p;
@@ -61,7 +64,7 @@ public static class ClaimCheck
         else if (Statistics.Welch(va.Values.ToList(), vb.Values.ToList()) is { } welch)
             (difference, se, df, p, test) = (welch.Difference, welch.StdError, welch.DegreesOfFreedom, welch.PValue, "Welch");
         else
-            return Exact($"**Cannot tell at this scale**: {claim.A} and {claim.B}{where} show no spread to test ({counts}).");
+            return Exact(VerdictOutcome.CannotTell, $"**Cannot tell at this scale**: {claim.A} and {claim.B}{where} show no spread to test ({counts}).");
         var half = StudentT.InvCDF(0, 1, df, 0.975) * se;
         var equivalence = claim.Expect == ClaimExpectation.Similar ? Statistics.Tost(difference, se, df, claim.Margin!.Value) : null;
         return new ClaimTest
@@ -78,7 +81,7 @@ public static class ClaimCheck
     /// the margin, or different by more than it), so that "disagrees" is decided at the same family-wise level as
     /// every other verdict.
     /// </summary>
-    public static IReadOnlyList<string> Verdicts(IReadOnlyList<ClaimTest> tests)
+    public static IReadOnlyList<Verdict> Verdicts(IReadOnlyList<ClaimTest> tests)
     {
         var hypotheses = tests.Select((t, i) => (t, i)).Where(x => x.t.PValue != null)
             .SelectMany(x => x.t.BeyondMarginPValue is double beyond
@@ -100,7 +103,7 @@ public static class ClaimCheck
             ? Math.Abs(t.Difference) > eq.Margin
             : (t.Claim.Expect == ClaimExpectation.Lower ? t.Difference > 0 : t.Difference < 0));
 
-    static string Verdict(ClaimTest t, double adjusted, double adjustedBeyond, string family)
+    static Verdict Verdict(ClaimTest t, double adjusted, double adjustedBeyond, string family)
     {
         var c = t.Claim;
         var where = t.Where;
@@ -112,14 +115,18 @@ public static class ClaimCheck
             var m = eq.Margin.ToString("0.####", Inv);
             var tests = $"95% CI [{F(t.Ci95Low)}, {F(t.Ci95High)}], {t.Test} p {P(t.DifferencePValue)}, equivalence (TOST, ±{m}) p {P(eq.PValue)}, " +
                         $"beyond ±{m} p {P(t.BeyondMarginPValue ?? 1)}, Holm-adjusted {P(adjusted)} and {P(adjustedBeyond)} over {family}, {t.Counts}";
-            if (adjusted < Alpha) return $"**Equivalent within ±{m}**: {summary} ({tests}).";
-            if (adjustedBeyond < Alpha) return $"**Disagrees**: {summary}, more than the ±{m} the claim allows ({tests}).";
-            return $"**Cannot tell at this scale**: {summary}; neither equivalence within ±{m} nor a larger difference is shown ({tests}).";
+            if (adjusted < Alpha) return new(VerdictOutcome.Equivalent, $"**Equivalent within ±{m}**: {summary} ({tests}).");
+            if (adjustedBeyond < Alpha)
+                return new(VerdictOutcome.Disagrees, $"**Disagrees**: {summary}, more than the ±{m} the claim allows ({tests}).");
+            return new(VerdictOutcome.CannotTell,
+                $"**Cannot tell at this scale**: {summary}; neither equivalence within ±{m} nor a larger difference is shown ({tests}).");
         }
         var evidence = $"95% CI [{F(t.Ci95Low)}, {F(t.Ci95High)}], {t.Test} p {P(t.DifferencePValue)}, Holm-adjusted p {P(adjusted)} over {family}, {t.Counts}";
-        if (adjusted >= Alpha) return $"**Cannot tell at this scale**: {summary} ({evidence}).";
+        if (adjusted >= Alpha) return new(VerdictOutcome.CannotTell, $"**Cannot tell at this scale**: {summary} ({evidence}).");
         var direction = t.Difference < 0 ? ClaimExpectation.Lower : ClaimExpectation.Higher;
-        return direction == c.Expect ? $"**Agrees**: {summary} ({evidence})." : $"**Disagrees**: {summary}, the opposite of the claim ({evidence}).";
+        return direction == c.Expect
+            ? new(VerdictOutcome.Agrees, $"**Agrees**: {summary} ({evidence}).")
+            : new(VerdictOutcome.Disagrees, $"**Disagrees**: {summary}, the opposite of the claim ({evidence}).");
     }
 
     /// <summary>A run's value of a claim's metric (the scored one: a diverged run at its initial loss, or at chance).</summary>

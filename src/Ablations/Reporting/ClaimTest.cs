@@ -15,7 +15,7 @@ public sealed record ClaimTest
     public required ClaimEntry Claim { get; init; }
     public required string Experiment { get; init; }
     /// <summary>A verdict that needs no test (exact from the configuration, not run, out of reach); null otherwise.</summary>
-    public string? Exact { get; init; }
+    public Verdict? Exact { get; init; }
     public double Difference { get; init; }
     public double Ci95Low { get; init; }
     public double Ci95High { get; init; }

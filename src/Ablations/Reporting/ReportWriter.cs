@@ -92,8 +92,8 @@ public static class ReportWriter
                 sb.AppendLine("|---|---|");
                 foreach (var claim in results.Manifest.Claims)
                 {
-                    if (verdicts[claimIndex].StartsWith("**Disagrees", StringComparison.Ordinal) || ClaimCheck.PointsAgainst(tests[claimIndex])) disagreeing.Add(claim);
-                    sb.AppendLine($"| {claim.Text} | {verdicts[claimIndex++]} |");
+                    if (verdicts[claimIndex].Disagrees || ClaimCheck.PointsAgainst(tests[claimIndex])) disagreeing.Add(claim);
+                    sb.AppendLine($"| {claim.Text} | {verdicts[claimIndex++].Text} |");
                 }
                 sb.AppendLine();
             }

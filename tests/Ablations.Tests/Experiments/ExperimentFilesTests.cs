@@ -87,7 +87,7 @@ public class ExperimentFilesTests
         var results = ExperimentResults.Load(runner.Folder);
         Assert.Equal(spec.Variants.Count * runs.Select(r => r.SweepPoint).Distinct().Count(), ResultTable.Build(results).Count);
         foreach (var verdict in ClaimCheck.Verdicts(results.Manifest.Claims.Select(c => ClaimCheck.Evaluate(results, c)).ToList()))
-            Assert.StartsWith("**", verdict);
+            Assert.StartsWith("**", verdict.Text);
         var report = File.ReadAllText(ReportWriter.Write(root, "ablate report"));
         Assert.Contains($"## {spec.FolderName("smoke")}", report);
         Assert.Contains("**Protocol.**", report);

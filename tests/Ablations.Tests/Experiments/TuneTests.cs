@@ -63,7 +63,7 @@ public class TuneTests
         Assert.All(bestRows, r => Assert.Equal(3, r.SeedLosses.Count));        // all three seeds at the chosen value
         Assert.All(bestRows, r => Assert.True(r.LrSensitivity!.Mean >= 0));
         Assert.Contains("(best)", TableFormatter.Format(rows, TableFormat.Md));
-        var verdict = ClaimCheck.Verdicts(new[] { ClaimCheck.Evaluate(results, results.Manifest.Claims[0]) })[0];
+        var verdict = ClaimCheck.Verdicts(new[] { ClaimCheck.Evaluate(results, results.Manifest.Claims[0]) })[0].Text;
         Assert.Contains("at each one's best lr", verdict);
 
         var rerun = new ExperimentRunner(spec, "smoke", Path.Combine(_dir, "results"), new RecordingObserver(new List<string>()))
@@ -139,7 +139,7 @@ public class TuneTests
             var baseline = bestRows.Single(r => r.Variant == "pre" && manifest.FixedPoint(r.SweepPoint) == fixedPoint);
             Assert.Equal(row.ValLoss!.Mean - baseline.ValLoss!.Mean, row.DeltaVsBaseline!.Value, 12);
         }
-        var verdict = ClaimCheck.Verdicts(new[] { ClaimCheck.Evaluate(results, manifest.Claims[0]) })[0];
+        var verdict = ClaimCheck.Verdicts(new[] { ClaimCheck.Evaluate(results, manifest.Claims[0]) })[0].Text;
         Assert.Contains("at weight_decay=0.0, at each one's best lr (lr=", verdict);
 
         // Under a verdict that disagrees, the report shows the sweep behind it: both variants at every grid value.

@@ -31,7 +31,7 @@ public class ClaimCheckTests
     static ClaimEntry Claim(ClaimExpectation expect, double? margin = null, long? tokens = null) =>
         new() { Text = "t", A = "a", B = "b", Expect = expect, Margin = margin, Tokens = tokens };
 
-    static string One(ExperimentResults results, ClaimEntry claim) => ClaimCheck.Verdicts(new[] { ClaimCheck.Evaluate(results, claim) })[0];
+    static string One(ExperimentResults results, ClaimEntry claim) => ClaimCheck.Verdicts(new[] { ClaimCheck.Evaluate(results, claim) })[0].Text;
 
     // A is lower than B by about 0.1 in every seed (paired t = -4.6, p = 0.019), while the seeds themselves differ by
     // far more: only pairing sees it.
@@ -76,7 +76,7 @@ public class ClaimCheckTests
         var test = ClaimCheck.Evaluate(Paired(), Claim(ClaimExpectation.Similar, margin: 0.02));
         Assert.True(test.Ci95High < -0.02);
         Assert.InRange(test.BeyondMarginPValue!.Value, 0.025, 0.05);
-        Assert.StartsWith("**Cannot tell at this scale**", ClaimCheck.Verdicts(new[] { test })[0]);
+        Assert.StartsWith("**Cannot tell at this scale**", ClaimCheck.Verdicts(new[] { test })[0].Text);
         // the minimum-effect test matches the interval: p = 0.05 exactly where the 95% interval touches the margin
         Assert.Equal(0.05, Ablations.Analysis.Statistics.BeyondMargin(0.02 + MathNet.Numerics.Distributions.StudentT.InvCDF(0, 1, 3, 0.975) * 0.01, 0.01, 3, 0.02), 10);
     }
@@ -98,13 +98,14 @@ public class ClaimCheckTests
         var claim = Claim(ClaimExpectation.Lower);
         var test = ClaimCheck.Evaluate(Paired(), claim);
         Assert.True(test.PValue < 0.05);
-        var alone = ClaimCheck.Verdicts(new[] { test })[0];
+        var alone = ClaimCheck.Verdicts(new[] { test })[0].Text;
         Assert.Contains("Holm-adjusted p", alone);
         // Among many claims with the same evidence, each adjusted p is multiplied by up to their number.
         var family = Enumerable.Repeat(test, 40).ToList();
         var verdicts = ClaimCheck.Verdicts(family);
-        Assert.All(verdicts, v => Assert.StartsWith("**Cannot tell at this scale**", v));
-        Assert.Contains("over 40 claims", verdicts[0]);
+        Assert.All(verdicts, v => Assert.Equal(VerdictOutcome.CannotTell, v.Outcome));
+        Assert.All(verdicts, v => Assert.StartsWith("**Cannot tell at this scale**", v.Text));
+        Assert.Contains("over 40 claims", verdicts[0].Text);
     }
 
     [Fact]
