@@ -56,14 +56,7 @@ public static class ClaimCheck
                          ? $", {Units.Counted(diverged, "diverged run")} scored at {(claim.Metric == ClaimMetric.ValLoss ? "the initial loss" : "chance")}" : "");
         if (va.Count < 2 || vb.Count < 2) return Exact(VerdictOutcome.CannotTell, $"**Cannot tell at this scale**: fewer than two runs on a side{where} ({counts}).");
 
-        // Paired when both sides ran exactly the same seeds: each difference then removes the seed's own luck.
-        double difference, se, df, p;
-        string test;
-        if (va.Keys.Order().SequenceEqual(vb.Keys.Order()) && Statistics.Paired(va.Keys.Order().Select(s => va[s]).ToList(), va.Keys.Order().Select(s => vb[s]).ToList()) is { } paired)
-            (difference, se, df, p, test) = (paired.Difference, paired.StdError, paired.DegreesOfFreedom, paired.PValue, "paired");
-        else if (Statistics.Welch(va.Values.ToList(), vb.Values.ToList()) is { } welch)
-            (difference, se, df, p, test) = (welch.Difference, welch.StdError, welch.DegreesOfFreedom, welch.PValue, "Welch");
-        else
+        if (SeedComparison.Of(va, vb) is not var (difference, se, df, p, test))
             return Exact(VerdictOutcome.CannotTell, $"**Cannot tell at this scale**: {claim.A} and {claim.B}{where} show no spread to test ({counts}).");
         var half = StudentT.InvCDF(0, 1, df, 0.975) * se;
         var equivalence = claim.Expect == ClaimExpectation.Similar ? Statistics.Tost(difference, se, df, claim.Margin!.Value) : null;

@@ -29,12 +29,7 @@ public static class ResultTable
             if (!isBaseline && losses.TryGetValue((results.Manifest.Baseline, baselinePoint), out var baseline) && finals.Count > 0 && baseline.Count > 0)
             {
                 delta = finals.Values.Average() - baseline.Values.Average();
-                // Paired over seeds when both ran the same ones (same initial weights and batches), Welch otherwise.
-                var seeds = finals.Keys.Order().ToList();
-                if (seeds.SequenceEqual(baseline.Keys.Order()) && Statistics.Paired(seeds.Select(s => finals[s]).ToList(), seeds.Select(s => baseline[s]).ToList()) is { } paired)
-                    (p, test) = (paired.PValue, "paired");
-                else if (Statistics.Welch(finals.Values.ToList(), baseline.Values.ToList()) is { } welch)
-                    (p, test) = (welch.PValue, "Welch");
+                if (SeedComparison.Of(finals, baseline) is { } comparison) (p, test) = (comparison.PValue, comparison.Test);
             }
             var nonEmbedding = inspection.TotalWithoutEmbeddings;
             var tokens = runs.Select(r => r.Tokens).DefaultIfEmpty(0).Max();

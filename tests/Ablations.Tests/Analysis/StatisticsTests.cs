@@ -94,4 +94,19 @@ public class StatisticsTests
         flat[35] = double.NaN;
         Assert.Equal(2, Stability.CountSpikes(flat));
     }
+
+    [Fact]
+    public void Seeds_shared_by_both_sides_are_compared_paired_and_others_by_welch()
+    {
+        var a = new Dictionary<int, double> { [0] = 1.0, [1] = 1.2, [2] = 0.9 };
+        var b = new Dictionary<int, double> { [0] = 1.1, [1] = 1.35, [2] = 0.95 };
+        var paired = SeedComparison.Of(a, b)!;
+        Assert.Equal("paired", paired.Test);
+        Assert.Equal(Statistics.Paired(new[] { 1.0, 1.2, 0.9 }, new[] { 1.1, 1.35, 0.95 })!.PValue, paired.PValue);
+        var other = new Dictionary<int, double> { [3] = 1.1, [4] = 1.35, [5] = 0.95 };
+        var welch = SeedComparison.Of(a, other)!;
+        Assert.Equal("Welch", welch.Test);
+        Assert.Equal(Statistics.Welch(a.Values.ToList(), other.Values.ToList())!.PValue, welch.PValue);
+        Assert.Null(SeedComparison.Of(new Dictionary<int, double> { [0] = 1 }, new Dictionary<int, double> { [0] = 2 }));
+    }
 }
